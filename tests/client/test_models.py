@@ -143,14 +143,16 @@ def test_modify_needs_a_change_and_overtime_alone_counts() -> None:
         ModifyEmployeeRequest(pos_user_id=5, wage_effective_date=date(2026, 1, 1))
     assert "wage_effective_date" in _fields(exc)
     r = ModifyEmployeeRequest(pos_user_id=5, overtime_wage_rate=20)
-    assert r.changes_compensation and not r.changes_properties
+    assert r.changes_compensation
+    assert not r.changes_properties
 
 
 def test_backoffice_user_modes() -> None:
     linked = CreateBackofficeUserRequest(
         username="janedoe", email="j@x.co", permission="Manager", link_to_employee_pos_user_id="42"
     )
-    assert linked.linked and linked.link_to_employee_pos_user_id == 42
+    assert linked.linked
+    assert linked.link_to_employee_pos_user_id == 42
     with pytest.raises(InputValidationError):
         CreateBackofficeUserRequest(username="janedoe", email="j@x.co", permission="Manager")
     with pytest.raises(InputValidationError) as exc:
@@ -229,7 +231,9 @@ def test_generated_secrets() -> None:
     for _ in range(200):
         pw = generate_backoffice_password()
         assert len(pw) >= 12
-        assert pw.isascii() and pw.isalnum()
-        assert any(c.isalpha() for c in pw) and any(c.isdigit() for c in pw)
+        assert pw.isascii()
+        assert pw.isalnum()
+        assert any(c.isalpha() for c in pw)
+        assert any(c.isdigit() for c in pw)
     with pytest.raises(ValueError, match="at least"):
         generate_backoffice_password(8)
