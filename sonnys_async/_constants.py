@@ -1,0 +1,67 @@
+"""Every default of the HTTP layer, in one place (timeouts, retries, limits, identity).
+
+Keeping them here means a reader can see the library's whole behaviour envelope at a glance and a
+caller who wants different numbers knows exactly which knob to turn (``Limits``, ``RetryPolicy``,
+``timeout=``).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import httpx
+
+from ._version import __version__
+
+__all__ = [
+    "DEFAULT_MAX_CONCURRENCY",
+    "DEFAULT_MAX_PER_SECOND",
+    "DEFAULT_RETRY_AFTER_MAX",
+    "DEFAULT_RETRY_ATTEMPTS",
+    "DEFAULT_SESSIONS",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_WAIT_INITIAL",
+    "DEFAULT_WAIT_JITTER",
+    "DEFAULT_WAIT_MAX",
+    "LOGGER_NAME",
+    "LOGIN_CHECK_PATH",
+    "LOGIN_PATH",
+    "THRASH_STRIKES_PER_SESSION",
+    "USER_AGENT",
+]
+
+#: Seconds for connect/read/write/pool. Authenticated pages are 140-465 KB (protocol §0), so a
+#: generous read timeout avoids false "ambiguous write" alarms on slow tenants.
+DEFAULT_TIMEOUT: Final = 30.0
+
+#: Requests in flight at once, across every pooled session.
+DEFAULT_MAX_CONCURRENCY: Final = 8
+
+#: No request-rate cap by default: none was ever observed (protocol §18.4, §20.16).
+DEFAULT_MAX_PER_SECOND: Final[float | None] = None
+
+#: One logged-in cookie jar; more only when the tenant tolerates parallel sessions (issue 4).
+DEFAULT_SESSIONS: Final = 1
+
+#: Total tries of an idempotent request (the first one included), named as in stamina.
+DEFAULT_RETRY_ATTEMPTS: Final = 3
+#: First backoff in seconds; doubled per attempt and capped by ``DEFAULT_WAIT_MAX``.
+DEFAULT_WAIT_INITIAL: Final = 0.2
+DEFAULT_WAIT_MAX: Final = 5.0
+#: Up to this many seconds of random jitter are added to every backoff.
+DEFAULT_WAIT_JITTER: Final = 0.1
+#: A ``Retry-After`` longer than this is shortened to it (a retry never hangs for minutes).
+DEFAULT_RETRY_AFTER_MAX: Final = 60.0
+
+#: Pool-thrash detection: this many strikes per pooled session (a session found logged out right
+#: after a sibling logged in) shrink the pool to one session.
+THRASH_STRIKES_PER_SESSION: Final = 1
+
+#: Protocol §3.1 / §3.2.
+LOGIN_PATH: Final = "/login"
+LOGIN_CHECK_PATH: Final = "/login_check"
+
+LOGGER_NAME: Final = "sonnys_async"
+
+#: Names the library and its version, so a tenant's operators can tell our traffic apart.
+USER_AGENT: Final = f"sonnys-async/{__version__} (+httpx/{httpx.__version__})"

@@ -1,0 +1,169 @@
+"""Redaction helpers: what may be logged about a request, with every secret masked.
+
+The transport only ever logs through these helpers; :class:`RedactingFilter` is a second line of
+defence that callers (and the library's own logger) can attach to scrub anything that slipped
+into a log record's text: form-encoded secret fields, ``Cookie`` / ``Set-Cookie`` values and
+``PHPSESSID`` tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from typing import Final
+from urllib.parse import parse_qsl, quote_plus, urlencode, urlsplit, urlunsplit
+
+__all__ = [
+    "MASK",
+    "SECRET_FIELDS",
+    "RedactingFilter",
+    "redact_body",
+    "redact_headers",
+    "redact_pairs",
+    "redact_text",
+    "redact_url",
+]
+
+MASK: Final = "***"
+
+#: Form fields whose values are secrets: the login password (protocol §3.2), the Backoffice user
+#: password pair (§11.2) and the POS PIN (§6.2).
+SECRET_FIELDS: Final = frozenset(
+    {
+        "_password",
+        "user[password]",
+        "user[confirmPassword]",
+        "posCredential[POSLoginPassword]",
+    }
+)
+
+_SECRET_HEADERS: Final = frozenset({"cookie", "set-cookie", "authorization", "proxy-authorization"})
+
+# The secret field names as they appear raw, and percent-encoded the way browsers send them.
+_FIELD_PATTERN: Final = "|".join(
+    sorted(
+        {re.escape(name) for name in SECRET_FIELDS}
+        | {re.escape(quote_plus(name)) for name in SECRET_FIELDS},
+        key=len,
+        reverse=True,
+    )
+)
+# `name=value` in a form body or query string: the value runs to the next `&` or whitespace.
+_FORM_SECRET_RE: Final = re.compile(rf"(?i)((?:{_FIELD_PATTERN})=)[^&\s'\"]*")
+# PHP's session cookie, wherever it shows up (Cookie / Set-Cookie values, reprs).
+_SESSION_COOKIE_RE: Final = re.compile(r"(?i)(PHPSESSID=)[^;,\s'\"]*")
+# A header line or repr pair naming a cookie header: mask everything after it.
+_COOKIE_HEADER_RE: Final = re.compile(r"(?i)((?:set-)?cookie['\"]?\s*[:=,]\s*['\"]?)[^'\"\n]*")
+
+
+def redact_pairs(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Copy form pairs with the value of every secret field replaced by ``***``.
+
+    Args:
+        pairs: ``(name, value)`` pairs in body order.
+
+    Returns:
+        The same pairs, order kept, secret values masked.
+    """
+    return [(name, MASK if name in SECRET_FIELDS else value) for name, value in pairs]
+
+
+def redact_body(body: bytes | str | None) -> str:
+    """Render an ``application/x-www-form-urlencoded`` body for a log line, secrets masked.
+
+    Args:
+        body: The encoded body (as sent) or ``None``.
+
+    Returns:
+        A decoded ``name=value&...`` string with secret values replaced by ``***``; an empty
+        string for no body.
+    """
+    if not body:
+        return ""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    pairs = parse_qsl(text, keep_blank_values=True)
+    if not pairs:
+        return redact_text(text)
+    return urlencode(redact_pairs(pairs), safe="[]*")
+
+
+def redact_url(url: str) -> str:
+    """Mask secret query parameters of a URL or ``path?query`` string.
+
+    Args:
+        url: An absolute URL or a path with an optional query.
+
+    Returns:
+        The URL with secret query values replaced by ``***`` (unchanged if it has none).
+    """
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(name in SECRET_FIELDS for name, _ in pairs):
+        return url
+    return urlunsplit(parts._replace(query=urlencode(redact_pairs(pairs), safe="[]*")))
+
+
+def redact_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Copy headers for logging with cookies and credentials masked.
+
+    Args:
+        headers: A mapping (e.g. ``httpx.Headers``) or ``(name, value)`` pairs.
+
+    Returns:
+        A plain dict; ``Cookie``, ``Set-Cookie`` and ``Authorization`` values become ``***``.
+    """
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    return {name: MASK if name.lower() in _SECRET_HEADERS else value for name, value in items}
+
+
+def redact_text(text: str) -> str:
+    """Scrub free text (a formatted log message, a repr) of secret form values and cookies.
+
+    Args:
+        text: Any text.
+
+    Returns:
+        The text with ``_password=...``-style values, ``PHPSESSID=...`` and cookie header values
+        masked.
+    """
+    text = _FORM_SECRET_RE.sub(rf"\g<1>{MASK}", text)
+    text = _COOKIE_HEADER_RE.sub(rf"\g<1>{MASK}", text)
+    return _SESSION_COOKIE_RE.sub(rf"\g<1>{MASK}", text)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that rewrites each record's message with :func:`redact_text`.
+
+    Attach it to a handler (``handler.addFilter(RedactingFilter())``) to scrub records from any
+    logger, or to the ``sonnys_async`` logger itself. Records are never dropped.
+
+    Args:
+        extra_secrets: Literal strings to mask wherever they appear (e.g. a password known to the
+            caller); empty strings are ignored.
+    """
+
+    def __init__(self, extra_secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self._literals = tuple(sorted({s for s in extra_secrets if s}, key=len, reverse=True))
+
+    def add_secret(self, secret: str) -> None:
+        """Also mask this literal string from now on (ignored when empty)."""
+        if secret and secret not in self._literals:
+            self._literals = tuple(sorted({*self._literals, secret}, key=len, reverse=True))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Replace the record's message with its redacted rendering; always keep the record."""
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string is the logging module's problem, not ours
+            return True
+        clean = redact_text(message)
+        for literal in self._literals:
+            clean = clean.replace(literal, MASK)
+        if clean != message:
+            record.msg = clean
+            record.args = None
+        return True

@@ -1,0 +1,24 @@
+"""Fixtures for the transport tests (the fakes live in ``transport_fakes``)."""
+
+from __future__ import annotations
+
+import pytest
+from transport_fakes import FakeBackoffice, SleepRecorder
+
+from sonnys_async import _transport
+
+
+@pytest.fixture
+def fake() -> FakeBackoffice:
+    return FakeBackoffice()
+
+
+@pytest.fixture
+def sleeper() -> SleepRecorder:
+    return SleepRecorder()
+
+
+@pytest.fixture(autouse=True)
+def _restore_testing_switch() -> object:
+    yield
+    _transport.set_testing(False)
