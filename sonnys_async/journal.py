@@ -1,0 +1,369 @@
+"""An append-only JSONL journal that makes bulk runs resumable.
+
+Every item of a bulk run leaves lines in the journal, keyed by the item's key:
+
+``started``
+    written *before* the operation is sent, with the item itself (including credentials the
+    caller generated for it: POS PIN, Backoffice password), so a run killed mid-write loses
+    no credential.
+``ok``
+    the operation succeeded; ``result`` holds what it returned (ids, PIN, password).
+``failed``
+    the operation was refused and nothing was applied (``error`` says why).
+``unknown``
+    the operation may or may not have been applied (a dropped connection after an insert,
+    a partial write).
+
+Re-running with the same journal skips keys whose latest entry is ``ok``, retries keys whose
+latest entry is ``failed`` and resolves *ambiguous* keys (a ``started`` entry with no final
+entry, or ``unknown``) by reading server state (see :func:`sonnys_async.bulk.run_each`).
+
+Because the journal stores credentials it is created with mode ``0600`` (owner read/write
+only), like every other file of this package that holds credentials (:func:`open_private`).
+Each line is flushed as soon as it is written; ``fsync=True`` also forces it to disk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import json
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Final, Literal, Self
+
+from .errors import FieldIssue, InputValidationError
+
+__all__ = [
+    "JOURNAL_VERSION",
+    "Journal",
+    "JournalEntry",
+    "KeyState",
+    "open_private",
+    "to_jsonable",
+]
+
+_log = logging.getLogger("sonnys_async.journal")
+
+#: Version written into every entry (``"v"``), bumped if the line format ever changes.
+JOURNAL_VERSION: Final = 1
+
+#: Events that end an item's attempt (everything except ``started``).
+Event = Literal["started", "ok", "failed", "unknown"]
+_EVENTS: Final = frozenset({"started", "ok", "failed", "unknown"})
+
+#: What the latest entries of one key say about it.
+KeyStatus = Literal["done", "failed", "ambiguous"]
+
+
+def open_private(path: str | os.PathLike[str], *, append: bool = False) -> IO[str]:
+    """Open a text file for writing, created with mode ``0600`` (owner read/write only).
+
+    Used for every file that holds credentials (journals, results CSVs). An existing file is
+    tightened to ``0600`` as well, so a looser file left by another tool is not reused as is.
+
+    Args:
+        path: The file to create (or append to).
+        append: Append to an existing file instead of truncating it.
+
+    Returns:
+        A UTF-8 text stream; the caller closes it.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+    fd = os.open(path, flags, 0o600)
+    try:
+        if hasattr(os, "fchmod"):  # POSIX; on Windows the mode argument is all there is
+            os.fchmod(fd, 0o600)
+        return os.fdopen(fd, "a" if append else "w", encoding="utf-8", newline="")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def to_jsonable(value: object) -> Any:
+    """Turn a result or item into plain JSON data, secrets included.
+
+    Pydantic models and dataclasses become objects of their fields (read attribute by
+    attribute, so fields whose ``repr`` is masked are still recorded), ``SecretStr`` values are
+    unwrapped, ``Decimal`` becomes a string (no float rounding), dates become ISO strings and
+    exceptions become ``{"type": ..., "message": ...}``.
+
+    Args:
+        value: Any object.
+
+    Returns:
+        Data that :func:`json.dumps` accepts.
+    """
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return to_jsonable(value.value)
+    secret = getattr(value, "get_secret_value", None)
+    if callable(secret):  # pydantic SecretStr / SecretBytes
+        return to_jsonable(secret())
+    if isinstance(value, BaseException):
+        return {"type": type(value).__name__, "message": str(value)}
+    fields = getattr(type(value), "model_fields", None)
+    if isinstance(fields, Mapping):  # pydantic v2 model
+        return {name: to_jsonable(getattr(value, name)) for name in fields}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, frozenset | set):
+        items = [to_jsonable(v) for v in value]
+        try:
+            return sorted(items)
+        except TypeError:
+            return items
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One line of a journal (as read back)."""
+
+    key: str
+    event: Event
+    ts: str
+    item: Any = None
+    result: Any = None
+    error: Any = None
+    resolved: bool = False
+
+    def __repr__(self) -> str:
+        # Items and results carry credentials: never print them.
+        return f"JournalEntry(key={self.key!r}, event={self.event!r}, ts={self.ts!r})"
+
+
+@dataclasses.dataclass(slots=True)
+class KeyState:
+    """What the journal knows about one key: its latest event and the data recorded for it."""
+
+    key: str
+    last_event: Event
+    #: The item as journaled by its latest ``started`` entry (credentials included).
+    item: Any = None
+    #: The result of the ``ok`` entry, when the key is done.
+    result: Any = None
+    #: The error of the latest ``failed`` / ``unknown`` entry.
+    error: Any = None
+    resolved: bool = False
+
+    @property
+    def status(self) -> KeyStatus:
+        """``done`` (skip it), ``failed`` (retry it) or ``ambiguous`` (resolve it first)."""
+        if self.last_event == "ok":
+            return "done"
+        if self.last_event == "failed":
+            return "failed"
+        return "ambiguous"
+
+    def __repr__(self) -> str:
+        return f"KeyState(key={self.key!r}, last_event={self.last_event!r})"
+
+
+class Journal:
+    """An append-only JSONL journal of a bulk run (see the module docstring for the format).
+
+    Opening a journal reads what earlier runs recorded, then appends to the same file. A last
+    line cut short by a killed process is ignored; any other unreadable line is an error, because
+    silently dropping a ``started`` entry could hide a write that was applied.
+
+    Use it as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, fsync: bool = False) -> None:
+        """Open (or create, mode ``0600``) the journal at ``path``.
+
+        Args:
+            path: The JSONL file.
+            fsync: Force every entry to disk (slower; flushing alone survives a killed process,
+                ``fsync`` also survives a power cut).
+
+        Raises:
+            InputValidationError: A line other than the last one is not a journal entry.
+        """
+        self.path = Path(path)
+        self._fsync = fsync
+        self._states: dict[str, KeyState] = {}
+        needs_newline = self._load()
+        self._file: IO[str] | None = open_private(self.path, append=True)
+        if needs_newline:
+            # The last line is complete JSON but its newline never made it: add it.
+            self._file.write("\n")
+            self._file.flush()
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _load(self) -> bool:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return False
+        lines = text.split("\n")
+        last_index = len(lines) - 1
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                entry = _parse_entry(line)
+            except ValueError:
+                if number - 1 == last_index:
+                    # The previous run died mid-line: drop the fragment so our entries start
+                    # on a clean line (it held nothing usable).
+                    _log.warning("journal %s: dropping a truncated last line", self.path)
+                    keep = len(text.encode("utf-8")) - len(line.encode("utf-8"))
+                    os.truncate(self.path, keep)
+                    return False
+                raise InputValidationError(
+                    [FieldIssue("journal", f"{self.path}: line {number} is not a journal entry")]
+                ) from None
+            if entry is not None:
+                self._apply(entry)
+        return bool(text) and not text.endswith("\n")
+
+    def _apply(self, entry: JournalEntry) -> None:
+        state = self._states.get(entry.key)
+        if state is None:
+            state = self._states[entry.key] = KeyState(entry.key, entry.event)
+        state.last_event = entry.event
+        if entry.event == "started":
+            state.item = entry.item
+            state.error = None
+        elif entry.event == "ok":
+            state.result = entry.result
+            state.resolved = entry.resolved
+            state.error = None
+        else:
+            state.error = entry.error
+
+    def state(self, key: str) -> KeyState | None:
+        """What the journal knows about ``key`` (``None``: never seen)."""
+        return self._states.get(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._states
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def __iter__(self) -> Iterator[KeyState]:
+        return iter(list(self._states.values()))
+
+    def counts(self) -> dict[KeyStatus, int]:
+        """How many keys are ``done``, ``failed`` and ``ambiguous``."""
+        counts: dict[KeyStatus, int] = {"done": 0, "failed": 0, "ambiguous": 0}
+        for state in self._states.values():
+            counts[state.status] += 1
+        return counts
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def record_started(self, key: str, item: object) -> None:
+        """Record that ``item`` is about to be sent (with its credentials)."""
+        self._write(JournalEntry(key, "started", _now(), item=to_jsonable(item)))
+
+    def record_ok(self, key: str, result: object, *, resolved: bool = False) -> None:
+        """Record a success (``resolved``: established by reading server state afterwards)."""
+        self._write(JournalEntry(key, "ok", _now(), result=to_jsonable(result), resolved=resolved))
+
+    def record_failed(self, key: str, error: BaseException) -> None:
+        """Record a refusal: nothing was applied, a re-run retries the item."""
+        self._write(JournalEntry(key, "failed", _now(), error=_error_data(error)))
+
+    def record_unknown(self, key: str, error: BaseException) -> None:
+        """Record an ambiguous outcome: a re-run resolves the item before retrying it."""
+        self._write(JournalEntry(key, "unknown", _now(), error=_error_data(error)))
+
+    def _write(self, entry: JournalEntry) -> None:
+        if self._file is None:
+            raise ValueError("journal is closed")
+        data: dict[str, Any] = {
+            "v": JOURNAL_VERSION,
+            "ts": entry.ts,
+            "key": entry.key,
+            "event": entry.event,
+        }
+        if entry.event == "started":
+            data["item"] = entry.item
+        elif entry.event == "ok":
+            data["result"] = entry.result
+            if entry.resolved:
+                data["resolved"] = True
+        else:
+            data["error"] = entry.error
+        # One write per line, then flush: a killed process loses at most the line in progress
+        # (which _load tolerates).
+        self._file.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self._file.flush()
+        if self._fsync:
+            os.fsync(self._file.fileno())
+        self._apply(entry)
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Journal({str(self.path)!r}, keys={len(self._states)})"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _error_data(error: BaseException) -> dict[str, Any]:
+    data: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
+    partial = getattr(error, "partial", None)
+    if partial is not None:
+        # What a partial write achieved (e.g. the created employee's ids), to resolve it later.
+        data["partial"] = to_jsonable(partial)
+    return data
+
+
+def _parse_entry(line: str) -> JournalEntry | None:
+    data = json.loads(line)
+    if not isinstance(data, dict):
+        raise ValueError("not an object")
+    event = data.get("event")
+    key = data.get("key")
+    if event not in _EVENTS or not isinstance(key, str):
+        if "event" in data:
+            raise ValueError("unknown event")
+        return None  # a future header/metadata line: nothing to replay
+    return JournalEntry(
+        key=key,
+        event=event,
+        ts=str(data.get("ts", "")),
+        item=data.get("item"),
+        result=data.get("result"),
+        error=data.get("error"),
+        resolved=bool(data.get("resolved", False)),
+    )

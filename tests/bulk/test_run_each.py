@@ -1,0 +1,219 @@
+"""run_each: bounded concurrency, backpressure, failures as data, cancellation, fail_fast."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+
+import anyio
+import anyio.lowlevel
+import pytest
+from anyio.from_thread import start_blocking_portal
+
+from sonnys_async.bulk import Outcome, _RateMeter, iterate_blocking, run_each, summarize
+from sonnys_async.errors import DuplicateError, NotFoundError
+
+
+class FakeOp:
+    """A fake async operation: a few checkpoints, then a result (or a scripted error)."""
+
+    def __init__(self, *, fail: dict[int, BaseException] | None = None, steps: int = 3) -> None:
+        self.fail = fail or {}
+        self.steps = steps
+        self.calls: Counter[int] = Counter()
+        self.in_flight = 0
+        self.peak = 0
+
+    async def __call__(self, item: int) -> int:
+        self.calls[item] += 1
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        try:
+            for _ in range(self.steps):
+                await anyio.lowlevel.checkpoint()
+            if item in self.fail:
+                raise self.fail[item]
+            return item * 10
+        finally:
+            self.in_flight -= 1
+
+
+async def collect(bulk: object) -> list[Outcome[int, int]]:
+    return [o async for o in bulk]  # type: ignore[attr-defined]
+
+
+async def test_every_item_gets_one_outcome_with_its_result() -> None:
+    op = FakeOp()
+    outcomes = await collect(run_each(op, range(25), max_at_once=4))
+    assert sorted(o.index for o in outcomes) == list(range(25))
+    assert all(o.status == "ok" and o.result == o.index * 10 for o in outcomes)
+    assert 1 < op.peak <= 4
+    assert summarize(outcomes).ok == 25
+
+
+async def test_a_failing_item_does_not_stop_the_others() -> None:
+    op = FakeOp(fail={3: DuplicateError("POS user ID in use", field="pos_user_id", value=3)})
+    bulk = run_each(op, range(10), key=lambda i: f"k{i}", max_at_once=3)
+    outcomes = await collect(bulk)
+    failed = [o for o in outcomes if o.status == "failed"]
+    assert [(o.key, type(o.error)) for o in failed] == [("k3", DuplicateError)]
+    assert bulk.summary.ok == 9
+    assert bulk.summary.failed == 1
+    assert [f.key for f in bulk.summary.failures] == ["k3"]
+    assert bulk.summary.stopped is None
+    assert not bulk.summary.all_ok
+    assert sum(op.calls.values()) == 10
+
+
+async def test_backpressure_with_ten_thousand_items() -> None:
+    pulled = 0
+    done = 0
+    max_pending = 0
+
+    def items() -> Iterator[int]:
+        nonlocal pulled
+        for i in range(10_000):
+            pulled += 1
+            yield i
+
+    op = FakeOp(steps=1)
+    async with run_each(op, items(), max_at_once=8) as bulk:
+        async for _ in bulk:
+            done += 1
+            # Items pulled but not yet handed to us: at most the ones in flight, the one the
+            # feeder holds, and the one being delivered.
+            max_pending = max(max_pending, pulled - done)
+    assert done == 10_000
+    assert op.peak <= 8
+    assert bulk.peak_in_flight <= 8
+    assert max_pending <= 8 + 2
+
+
+async def test_async_iterables_are_pulled_lazily() -> None:
+    pulled: list[int] = []
+
+    async def items() -> AsyncIterator[int]:
+        for i in range(50):
+            pulled.append(i)
+            yield i
+
+    async with run_each(FakeOp(), items(), max_at_once=2) as bulk:
+        first = await bulk.__anext__()
+        assert len(pulled) <= 4  # not the whole generator up front
+        rest = [o async for o in bulk]
+    assert {first.index, *(o.index for o in rest)} == set(range(50))
+
+
+async def test_fail_fast_starts_nothing_after_the_first_failure() -> None:
+    op = FakeOp(fail={2: NotFoundError("no such template")})
+    bulk = run_each(op, range(100), max_at_once=2, fail_fast=True)
+    outcomes = await collect(bulk)
+    assert bulk.summary.stopped == "fail_fast"
+    assert bulk.summary.failed == 1
+    assert len(outcomes) < 10
+    assert sum(op.calls.values()) == len(outcomes)  # every started item reported
+
+
+async def test_programming_errors_propagate_unwrapped_after_in_flight_items() -> None:
+    op = FakeOp(fail={5: KeyError("bug")})
+    seen: list[Outcome[int, int]] = []
+    bulk = run_each(op, range(50), max_at_once=4, on_outcome=seen.append)
+    with pytest.raises(KeyError, match="bug"):
+        await collect(bulk)
+    assert bulk.summary.stopped == "error"
+    assert op.in_flight == 0
+    # Every item that was started (except the crashed one) has an outcome.
+    assert len(seen) == sum(op.calls.values()) - 1
+
+
+async def test_breaking_out_stops_new_items_and_finishes_in_flight_ones() -> None:
+    op = FakeOp()
+    seen: list[Outcome[int, int]] = []
+    async with run_each(op, range(100), max_at_once=4, on_outcome=seen.append) as bulk:
+        async for outcome in bulk:
+            if outcome.index >= 0:
+                break
+    assert op.in_flight == 0
+    assert bulk.summary.stopped == "closed"
+    assert len(seen) == sum(op.calls.values()) < 100
+    assert all(o.status == "ok" for o in seen)
+
+
+async def test_cancelling_the_caller_lets_in_flight_items_finish() -> None:
+    op = FakeOp(steps=5)
+    seen: list[Outcome[int, int]] = []
+    received = 0
+    with anyio.CancelScope() as scope:
+        async with run_each(op, range(100), max_at_once=4, on_outcome=seen.append) as bulk:
+            async for _ in bulk:
+                received += 1
+                if received == 3:
+                    scope.cancel()
+    assert scope.cancelled_caught
+    assert bulk.summary.stopped == "cancelled"
+    assert op.in_flight == 0
+    # Items that finished after the cancellation are not lost: on_outcome saw them.
+    assert len(seen) == sum(op.calls.values()) > received
+
+
+async def test_unshielded_cancellation_abandons_in_flight_items() -> None:
+    op = FakeOp(steps=50)
+    seen: list[Outcome[int, int]] = []
+    with anyio.CancelScope() as scope:
+        async with run_each(
+            op, range(10), max_at_once=3, shield=False, on_outcome=seen.append
+        ) as bulk:
+            while bulk.in_flight < 3:
+                await anyio.lowlevel.checkpoint()
+            scope.cancel()
+            await anyio.lowlevel.checkpoint()
+    assert scope.cancelled_caught
+    assert sum(op.calls.values()) == 3
+    assert op.in_flight == 0
+    assert seen == []
+    assert bulk.summary.stopped == "cancelled"
+
+
+async def test_rate_meter_spaces_starts_without_bursts() -> None:
+    meter = _RateMeter(4.0)  # one start every 0.25 s
+    assert meter.delay(10.0) == 0.0
+    assert meter.delay(10.0) == pytest.approx(0.25)
+    assert meter.delay(10.1) == pytest.approx(0.4)
+    assert meter.delay(20.0) == 0.0  # idle time is not banked into a burst
+
+
+async def test_rate_limited_run_still_completes() -> None:
+    outcomes = await collect(run_each(FakeOp(), range(5), max_per_second=10_000.0))
+    assert len(outcomes) == 5
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"max_at_once": 0}, "max_at_once"),
+        ({"max_per_second": 0.0}, "max_per_second"),
+    ],
+)
+def test_bad_limits_are_refused(kwargs: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        run_each(FakeOp(), [1], **kwargs)  # type: ignore[arg-type]
+
+
+def test_iterate_blocking_runs_a_bulk_from_sync_code() -> None:
+    op = FakeOp()
+    with start_blocking_portal() as portal:
+        outcomes = list(iterate_blocking(portal, lambda: run_each(op, range(30), max_at_once=5)))
+        assert sorted(o.index for o in outcomes) == list(range(30))
+        # Leaving early cancels the async side cleanly.
+        partial = iterate_blocking(portal, lambda: run_each(op, range(1000), max_at_once=5))
+        first = next(partial)
+        partial.close()  # type: ignore[attr-defined]
+    assert first.status == "ok"
+    assert op.in_flight == 0
+    assert sum(op.calls.values()) < 1030
+
+
+def test_outcome_repr_hides_item_and_result() -> None:
+    outcome = Outcome(0, "k", {"pin": 12345}, "ok", result={"password": "s3cret-pw"})
+    assert "12345" not in repr(outcome)
+    assert "s3cret" not in repr(outcome)
