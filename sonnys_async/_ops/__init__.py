@@ -1,0 +1,1 @@
+"""Private building blocks of :class:`~sonnys_async.AsyncBackofficeClient` (pure helpers)."""
