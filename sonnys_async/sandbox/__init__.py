@@ -1,0 +1,61 @@
+"""A faithful simulated Sonny's Backoffice tenant (ASGI), for tests, demos and benchmarks.
+
+Typical use::
+
+    sb = Sandbox(SandboxOptions(employees=50, seed=1))
+    async with httpx.AsyncClient(transport=sb.transport(), base_url=sb.base_url) as http:
+        ...
+    sb.state.employees[some_id].sites      # what the server stored
+
+Options, fault injection and every behaviour chosen for a protocol unknown are documented in
+``docs/sandbox.md``.
+"""
+
+from __future__ import annotations
+
+from sonnys_async.sandbox.app import ConnectionDropped, Sandbox, SandboxTransport, create_app
+from sonnys_async.sandbox.faults import FaultControls, LoggedRequest
+from sonnys_async.sandbox.options import FakeClock, SandboxOptions
+from sonnys_async.sandbox.state import StoredEmployee, StoredUser, StoredWage, TenantState
+
+__all__ = [
+    "ConnectionDropped",
+    "FakeClock",
+    "FaultControls",
+    "LoggedRequest",
+    "Sandbox",
+    "SandboxOptions",
+    "SandboxTransport",
+    "StoredEmployee",
+    "StoredUser",
+    "StoredWage",
+    "TenantState",
+    "create_app",
+    "serve",
+]
+
+
+def serve(options: SandboxOptions | None = None, host: str = "127.0.0.1", port: int = 8080) -> None:
+    """Serve a sandbox over HTTP with uvicorn; prints the base URL and bot credentials; blocks.
+
+    Args:
+        options: configuration (``None`` = defaults).
+        host: interface to bind (loopback by default).
+        port: TCP port.
+    """
+    import uvicorn
+
+    sb = Sandbox(options)
+    print(f"Sonny's Backoffice sandbox ({sb.options.tenant} tenant) at http://{host}:{port}")
+    print(f"  username: {sb.username}")
+    print(f"  password: {sb.password}")
+    config = uvicorn.Config(
+        sb.app,
+        host=host,
+        port=port,
+        log_level="warning",
+        server_header=False,
+        date_header=False,
+        lifespan="off",
+    )
+    uvicorn.Server(config).run()

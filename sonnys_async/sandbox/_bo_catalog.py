@@ -1,0 +1,520 @@
+"""Backoffice permission catalogue of the sample tenant (protocol §13.3, §17.6).
+
+Transcribed from the raw access page ``w45v2_user_permissions_page_3312102.html``: the 27 groups in
+document order and, per token, its index, label, ``data-sibling``, ``data-toggle-sibling-on`` and
+extra CSS class (help texts are not reproduced).
+"""
+
+from __future__ import annotations
+
+#: Entry: (index, token, label, sibling, toggle_sibling_on, css_class).
+BoEntry = tuple[int, str, str, str, str, str]
+
+#: (group key, group title, entries), in page order.
+BO_PERMISSION_GROUPS: tuple[tuple[str, str, tuple[BoEntry, ...]], ...] = (
+    (
+        "groupcategory",
+        "Category",
+        (
+            (0, "category.list", "Site Categories List", "category.write", "", ""),
+            (1, "category.write", "Site Categories Write", "category.list", "1", ""),
+        ),
+    ),
+    (
+        "groupcommission",
+        "Commission",
+        (
+            (2, "commission.list", "Commissions List", "commission.write", "", ""),
+            (3, "commission.write", "Commissions Write", "commission.list", "1", ""),
+        ),
+    ),
+    (
+        "groupcustomer",
+        "Customer",
+        (
+            (4, "customer.list", "Customers List", "customer.write", "", ""),
+            (5, "customer.write", "Customers Write", "customer.list", "1", ""),
+        ),
+    ),
+    (
+        "groupdistrict",
+        "District",
+        (
+            (6, "district.list", "List Districts", "district.write", "", ""),
+            (7, "district.write", "Create/Edit Districts", "district.list", "1", ""),
+        ),
+    ),
+    (
+        "groupecomm",
+        "Ecomm",
+        (
+            (8, "ecommApi.all", "E-Commerce API", "", "", ""),
+            (9, "ecommManage.all", "E-Commerce Management", "", "", ""),
+        ),
+    ),
+    (
+        "groupemployee",
+        "Employee",
+        (
+            (10, "employee.list", "Employees List", "employee.write", "", ""),
+            (11, "employee.timesheet", "Employee Timesheet", "", "", ""),
+            (12, "employee.uac", "Employee Access", "", "", ""),
+            (13, "employee.wage.all", "Employee Wage Complete", "", "", ""),
+            (14, "employee.write", "Employees Write", "employee.list", "1", ""),
+        ),
+    ),
+    (
+        "grouphouse",
+        "House",
+        (
+            (15, "houseAccount.list", "House Accounts List", "houseAccount.write", "", ""),
+            (16, "houseAccount.write", "House Accounts Write", "houseAccount.list", "1", ""),
+        ),
+    ),
+    (
+        "groupincident",
+        "Incident",
+        (
+            (17, "incident.list", "Incident Tracking View", "incident.write", "", ""),
+            (18, "incident.write", "Incident Tracking Write", "incident.list", "1", ""),
+        ),
+    ),
+    (
+        "groupitem",
+        "Item",
+        (
+            (19, "item.addOn.list", "Item Add On List", "item.addOn.write", "", ""),
+            (20, "item.addOn.write", "Item Add On Write", "item.addOn.list", "1", ""),
+            (21, "item.detail.list", "Item Detail List", "item.detail.write", "", ""),
+            (22, "item.detail.write", "Item Detail Write", "item.detail.list", "1", ""),
+            (
+                23,
+                "item.merchandise.list",
+                "Item Merchandise List",
+                "item.merchandise.write",
+                "",
+                "",
+            ),
+            (
+                24,
+                "item.merchandise.write",
+                "Item Merchandise Write",
+                "item.merchandise.list",
+                "1",
+                "",
+            ),
+            (25, "item.service.list", "Item Service List", "item.service.write", "", ""),
+            (26, "item.service.write", "Item Service Write", "item.service.list", "1", ""),
+            (27, "item.vacuum.list", "Item Vacuum List", "item.vacuum.write", "", ""),
+            (28, "item.vacuum.write", "Item Vacuum Write", "item.vacuum.list", "1", ""),
+            (29, "item.wash.list", "Item Wash List", "item.wash.write", "", ""),
+            (30, "item.wash.write", "Item Wash Write", "item.wash.list", "1", ""),
+        ),
+    ),
+    (
+        "grouployalty",
+        "Loyalty",
+        (
+            (31, "loyalty.list", "Loyalty List", "loyalty.write", "", ""),
+            (32, "loyalty.write", "Loyalty Write", "loyalty.list", "1", ""),
+        ),
+    ),
+    (
+        "grouppart",
+        "Part",
+        (
+            (33, "part.alert", "Parts and Equipment - Manage Alerts", "part.list", "1", ""),
+            (34, "part.list", "Parts and Equipment - Overview", "part.write", "", ""),
+            (35, "part.write", "Parts and Equipment - Edit Parts", "part.list", "1", ""),
+        ),
+    ),
+    (
+        "grouppos",
+        "Pos",
+        (
+            (36, "posConfig.buttons.all", "Site POS Buttons Complete", "", "", ""),
+            (37, "posConfig.receipt.all", "Site Receipts Complete", "", "", ""),
+        ),
+    ),
+    (
+        "groupprepaid",
+        "Prepaid",
+        (
+            (38, "prepaid.list", "Prepaids List", "prepaid.write", "", ""),
+            (39, "prepaid.write", "Prepaids Write", "prepaid.list", "1", ""),
+        ),
+    ),
+    (
+        "grouppromotion",
+        "Promotion",
+        (
+            (40, "promotion.list", "Discounts List", "promotion.write", "", ""),
+            (41, "promotion.write", "Discounts Write", "promotion.list", "1", ""),
+        ),
+    ),
+    (
+        "groupquivio",
+        "Quivio Ace",
+        (
+            (42, "quivio.gamification.rewardCatalog.read", "Rewards Catalog List/Read", "", "", ""),
+            (
+                43,
+                "quivio.gamification.rewardCatalog.write",
+                "Rewards Catalog Write",
+                "quivio.gamification.rewardCatalog.list",
+                "1",
+                "",
+            ),
+            (
+                44,
+                "quivio.gamification.rewardPoints.list",
+                "Rewards Points List",
+                "quivio.gamification.rewardPoints.write",
+                "",
+                "",
+            ),
+            (
+                45,
+                "quivio.gamification.rewardPoints.write",
+                "Rewards Points Write",
+                "quivio.gamification.rewardPoints.list",
+                "1",
+                "",
+            ),
+            (
+                46,
+                "quivio.presentation.list",
+                "Presentation List",
+                "quivio.presentation.write",
+                "",
+                "",
+            ),
+            (47, "quivio.presentation.read", "Presentation Read", "", "", ""),
+            (
+                48,
+                "quivio.presentation.write",
+                "Presentation Write",
+                "quivio.presentation.list",
+                "1",
+                "",
+            ),
+            (
+                49,
+                "quivio.voiceRecording.siteSettings.read",
+                "Voice Recording List/Read",
+                "",
+                "",
+                "",
+            ),
+            (
+                50,
+                "quivio.voiceRecording.siteSettings.write",
+                "Voice Recording Write",
+                "quivio.voiceRecording.siteSettings.list",
+                "1",
+                "",
+            ),
+        ),
+    ),
+    (
+        "groupreconciliation",
+        "Reconciliation",
+        (
+            (51, "reconciliation.daily.audit", "Audit Daily Sessions", "", "", ""),
+            (52, "reconciliation.daily.reconcile", "Reconcile Daily Sessions.", "", "", ""),
+            (53, "reconciliation.session.all", "Reconcile Cashier Sessions", "", "", ""),
+        ),
+    ),
+    (
+        "grouprecurring",
+        "Recurring",
+        (
+            (54, "recurring.terms.agreement.read", "Recurring Terms Agreement Read", "", "", ""),
+            (
+                55,
+                "recurring.terms.agreement.write",
+                "Recurring Terms Agreement Write",
+                "recurring.terms.agreement.list",
+                "1",
+                "",
+            ),
+        ),
+    ),
+    (
+        "groupregion",
+        "Region",
+        (
+            (56, "region.list", "List Regions", "region.write", "", ""),
+            (57, "region.write", "Create/Edit Regions", "region.list", "1", ""),
+        ),
+    ),
+    (
+        "groupreport",
+        "Report",
+        (
+            (58, "report.all", "Reports Complete", "", "", ""),
+            (
+                59,
+                "report.currentMembershipValue",
+                "Current Membership Value Report",
+                "report.all",
+                "1",
+                "sub-report",
+            ),
+            (
+                60,
+                "report.dailyComparison",
+                "Daily Comparison Report",
+                "report.all",
+                "1",
+                "sub-report",
+            ),
+            (
+                61,
+                "report.employeeCommissions",
+                "Employee Commissions Report",
+                "report.all",
+                "1",
+                "sub-report",
+            ),
+            (
+                62,
+                "report.employeeTimesheets",
+                "Employee Timesheets Report",
+                "report.all",
+                "1",
+                "sub-report",
+            ),
+            (63, "report.generalLedger", "General Ledger Report", "report.all", "1", "sub-report"),
+            (
+                64,
+                "report.generalLedgerV2",
+                "General Ledger V2 Report",
+                "report.all",
+                "1",
+                "sub-report",
+            ),
+            (
+                65,
+                "report.grossDailyDepartmentLaborCosts",
+                "Gross Daily Department Labor Costs Report",
+                "report.all",
+                "1",
+                "sub-report",
+            ),
+            (
+                66,
+                "report.grossDailyLaborCosts",
+                "Gross Daily Labor Costs Report",
+                "report.all",
+                "1",
+                "sub-report",
+            ),
+            (
+                67,
+                "report.grossHourlyLaborCosts",
+                "Gross Hourly Labor Costs Report",
+                "report.all",
+                "1",
+                "sub-report",
+            ),
+            (
+                68,
+                "report.hourlyComparison",
+                "Hourly Comparison Report",
+                "report.all",
+                "1",
+                "sub-report",
+            ),
+            (69, "report.lineItemSales", "Line Item Sales Report", "report.all", "1", "sub-report"),
+            (
+                70,
+                "report.monthlyComparison",
+                "Monthly Comparison Report",
+                "report.all",
+                "1",
+                "sub-report",
+            ),
+            (
+                71,
+                "report.netDailyDepartmentLaborCosts",
+                "Net Daily Department Labor Costs Report",
+                "report.all",
+                "1",
+                "sub-report",
+            ),
+            (
+                72,
+                "report.netDailyLaborCosts",
+                "Net Daily Labor Costs Report",
+                "report.all",
+                "1",
+                "sub-report",
+            ),
+            (
+                73,
+                "report.netHourlyLaborCosts",
+                "Net Hourly Labor Costs Report",
+                "report.all",
+                "1",
+                "sub-report",
+            ),
+            (
+                74,
+                "report.overviewComparison",
+                "Overview Comparison Report",
+                "report.all",
+                "1",
+                "sub-report",
+            ),
+            (
+                75,
+                "report.recurringProfitability",
+                "Recurring Profitability Report",
+                "report.all",
+                "1",
+                "sub-report",
+            ),
+            (
+                76,
+                "report.recurringRedemptionRevenueShare",
+                "Recurring Redemption Revenue Share Report",
+                "report.all",
+                "1",
+                "sub-report",
+            ),
+            (
+                77,
+                "report.safTransactionSummary",
+                "SAF Transaction Summary Report",
+                "report.all",
+                "1",
+                "sub-report",
+            ),
+            (78, "report.salesDetail", "Sales Detail Report", "report.all", "1", "sub-report"),
+            (79, "report.salesOverview", "Sales Overview Report", "report.all", "1", "sub-report"),
+            (
+                80,
+                "report.salesOverviewV2",
+                "Sales Overview V2 Report",
+                "report.all",
+                "1",
+                "sub-report",
+            ),
+        ),
+    ),
+    (
+        "groupsite",
+        "Site",
+        (
+            (81, "siteConfig.all", "Site Config Complete", "", "", ""),
+            (82, "siteConfig.emailReport.all", "Site Email Reports Complete", "", "", ""),
+        ),
+    ),
+    (
+        "groupsmart",
+        "Smart",
+        (
+            (
+                83,
+                "smart_stop.event.list",
+                "Smart Stop Event List",
+                "smart_stop.event.write",
+                "",
+                "",
+            ),
+            (84, "smart_stop.event.read", "Create a Smart Stop Event", "", "", ""),
+            (
+                85,
+                "smart_stop.event.write",
+                "Save a Smart Stop Event",
+                "smart_stop.event.list",
+                "1",
+                "",
+            ),
+        ),
+    ),
+    (
+        "groupsmcc",
+        "Smcc",
+        (
+            (86, "smcc.alerts.subscribers.read", "SMCC Alerts Subscribers Read", "", "", ""),
+            (
+                87,
+                "smcc.alerts.subscribers.write",
+                "SMCC Alerts Subscribers Write",
+                "smcc.alerts.subscribers.list",
+                "1",
+                "",
+            ),
+        ),
+    ),
+    (
+        "groupsms",
+        "Sms",
+        (
+            (
+                88,
+                "sms.marketing.list",
+                "List SMS Marketing Messages",
+                "sms.marketing.write",
+                "",
+                "",
+            ),
+            (
+                89,
+                "sms.marketing.write",
+                "Create/Edit SMS Marketing Messages",
+                "sms.marketing.list",
+                "1",
+                "",
+            ),
+            (90, "sms.singleCode", "Single Code Service SMS", "", "", ""),
+        ),
+    ),
+    (
+        "groupstc",
+        "Stc",
+        (
+            (91, "stc.alerts.subscribers.read", "STC Alerts Subscribers Read", "", "", ""),
+            (
+                92,
+                "stc.alerts.subscribers.write",
+                "STC Alerts Subscribers Write",
+                "stc.alerts.subscribers.list",
+                "1",
+                "",
+            ),
+        ),
+    ),
+    (
+        "groupsupport",
+        "Support",
+        (
+            (93, "support.webHook.all", "List WebHook", "", "", ""),
+            (94, "support.webHook.read", "Read WebHook", "", "", ""),
+            (95, "support.webHook.write", "Write WebHook", "support.webHook.list", "1", ""),
+        ),
+    ),
+    (
+        "groupvehicle",
+        "Vehicle",
+        (
+            (96, "vehicle.list", "Vehicle List", "vehicle.write", "", ""),
+            (97, "vehicle.write", "Vehicle Write", "vehicle.list", "1", ""),
+        ),
+    ),
+    (
+        "groupgeneral",
+        "General",
+        (
+            (98, "callcenter.user.all", "Call Center User Complete", "", "", ""),
+            (99, "dashboard.all", "Dashboards Complete", "", "", ""),
+            (100, "dataApi.all", "BackOffice Data API", "", "", ""),
+            (101, "fuelPump.all", "Fuel Pump Configuration Management", "", "", ""),
+            (102, "globalSettings.all", "Global Settings Complete", "", "", ""),
+            (103, "tunnel.admin.complete", "Tunnel Admin Complete", "", "", ""),
+            (104, "user.all", "Back Office User Complete", "", "", ""),
+        ),
+    ),
+)

@@ -1,0 +1,119 @@
+"""Runtime fault controls: one-shot connection drops and 5xx answers, and the request log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["DropFault", "FailFault", "FaultControls", "LoggedRequest"]
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedRequest:
+    """One handled request (faulted ones included)."""
+
+    method: str
+    path: str
+    query: str
+    session_id: str | None
+    status: int
+
+
+@dataclass(slots=True)
+class DropFault:
+    """Drop the connection of the next matching request(s)."""
+
+    method: str | None
+    path: str | None
+    after_apply: bool
+    kind: Literal["disconnect", "timeout"]
+    count: int
+
+
+@dataclass(slots=True)
+class FailFault:
+    """Answer the next matching request(s) with a 5xx (nothing applied)."""
+
+    method: str | None
+    path: str | None
+    status: int
+    count: int
+
+
+def _matches(method: str | None, path: str | None, req_method: str, req_path: str) -> bool:
+    return (method is None or method.upper() == req_method) and (path is None or path == req_path)
+
+
+class FaultControls:
+    """Queue of injected faults, consumed in order by matching requests.
+
+    ``path`` matches the request path exactly (no query); ``None`` matches any path.
+    """
+
+    def __init__(self) -> None:
+        self._drops: list[DropFault] = []
+        self._fails: list[FailFault] = []
+
+    def drop_next(
+        self,
+        method: str | None = "POST",
+        path: str | None = None,
+        *,
+        after_apply: bool = True,
+        count: int = 1,
+        kind: Literal["disconnect", "timeout"] = "disconnect",
+    ) -> None:
+        """Drop the connection of the next ``count`` matching requests.
+
+        Args:
+            method: HTTP method to match (``None`` = any).
+            path: exact request path to match (``None`` = any).
+            after_apply: drop after the server applied the request (an ambiguous write) rather
+                than before it reached the application.
+            count: how many matching requests to drop.
+            kind: ``"disconnect"`` (in-process: ``httpx.RemoteProtocolError``) or ``"timeout"``
+                (in-process: ``httpx.ReadTimeout``).
+        """
+        self._drops.append(DropFault(method, path, after_apply, kind, count))
+
+    def fail_next(
+        self,
+        method: str | None = "GET",
+        path: str | None = None,
+        status: int = 503,
+        count: int = 1,
+    ) -> None:
+        """Answer the next ``count`` matching requests with ``status`` (nothing applied).
+
+        Args:
+            method: HTTP method to match (``None`` = any).
+            path: exact request path to match (``None`` = any).
+            status: the 5xx status to answer.
+            count: how many matching requests to fail.
+        """
+        self._fails.append(FailFault(method, path, status, count))
+
+    def clear(self) -> None:
+        """Forget every pending fault."""
+        self._drops.clear()
+        self._fails.clear()
+
+    def take_fail(self, method: str, path: str) -> int | None:
+        """Consume a matching fail fault; its status, or ``None``."""
+        for f in self._fails:
+            if _matches(f.method, f.path, method, path):
+                f.count -= 1
+                if f.count <= 0:
+                    self._fails.remove(f)
+                return f.status
+        return None
+
+    def take_drop(self, method: str, path: str) -> DropFault | None:
+        """Consume a matching drop fault, or ``None``."""
+        for f in self._drops:
+            if _matches(f.method, f.path, method, path):
+                f.count -= 1
+                if f.count <= 0:
+                    self._drops.remove(f)
+                return f
+        return None
