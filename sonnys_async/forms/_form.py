@@ -306,6 +306,25 @@ def _jquery_to_css(selector: str) -> str:
     return ", ".join(parts)
 
 
+_SIMPLE = re.compile(r"^#([\w-]+)(\s+:input)?$")
+
+
+def _targets(
+    tree: LexborHTMLParser, form: LexborNode, selector: str, ids: Mapping[str, LexborNode]
+) -> list[LexborNode]:
+    """Elements a ``data-fhcheck-*`` selector addresses (``#id`` / ``#id :input`` fast path)."""
+    match = _SIMPLE.match(selector.strip())
+    if match is not None:
+        el = ids.get(match.group(1))
+        if el is None:
+            return []
+        return el.css(CONTROL_SELECTOR) if match.group(2) else [el]
+    try:
+        return list(tree.css(_jquery_to_css(selector)))
+    except Exception:  # an unparsable page selector has no effect
+        return []
+
+
 def _sanitize(type_: str, value: str) -> str:
     """HTML value sanitisation for the input types the Backoffice uses."""
     if type_ in _STRIP_NEWLINES:
@@ -422,7 +441,10 @@ def form_from_node(tree: LexborHTMLParser, form: LexborNode, *, mode: Mode = "br
             fhcheck.append(
                 (i, type_, attrs.get("data-fhcheck-disable"), attrs.get("data-fhcheck-enable"))
             )
-        controls.append(Control(name, type_, value, checked, dis, options, element_id, classes))
+        data = tuple((k[5:], v or "") for k, v in attrs.items() if k.startswith("data-"))
+        controls.append(
+            Control(name, type_, value, checked, dis, options, element_id, classes, data)
+        )
         kinds.append(kind)
         raw_disabled.append(dis)
         fieldset.append(node.mem_id in fs_disabled)
@@ -430,6 +452,11 @@ def form_from_node(tree: LexborHTMLParser, form: LexborNode, *, mode: Mode = "br
         initial_selected.append(selected)
 
     n = len(controls)
+    ids: dict[str, LexborNode] = {}
+    if fhcheck:
+        # One pass over the id-carrying elements instead of one document query per toggle.
+        for el in (form if form.css_first(CONTROL_SELECTOR) else tree.root or form).css("[id]"):
+            ids.setdefault(el.attributes.get("id") or "", el)
     dis_owners: list[list[int]] = [[] for _ in range(n)]
     en_owners: list[list[int]] = [[] for _ in range(n)]
     for owner, type_, dsel, esel in fhcheck:
@@ -438,10 +465,7 @@ def form_from_node(tree: LexborHTMLParser, form: LexborNode, *, mode: Mode = "br
         for sel, table in ((dsel, dis_owners), (esel, en_owners)):
             if not sel:
                 continue
-            try:
-                targets = tree.css(_jquery_to_css(sel))
-            except Exception:  # an unparsable page selector has no effect
-                continue
+            targets = _targets(tree, form, sel, ids)
             for t in targets:
                 j = index_of.get(t.mem_id)
                 if j is not None and j != owner:
