@@ -1,0 +1,206 @@
+"""The ``sonnys-backoffice`` click group: global options, credentials, client, exit codes.
+
+Credentials never come from argv (they would land in shell history and ``ps``): the tenant
+comes from ``SONNYS_BASE_URL`` or ``SONNYS_SUBDOMAIN``, the bot login from
+``SONNYS_BOT_USERNAME`` / ``SONNYS_BOT_PASSWORD``, and whatever is missing is prompted for
+(the password with hidden input). ``--sandbox`` replaces all of that with an in-process
+sandbox tenant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import anyio
+import click
+from rich.console import Console
+
+from ..errors import (
+    AuthenticationError,
+    BackofficeError,
+    InputValidationError,
+    TransportError,
+)
+from ._output import make_console
+
+if TYPE_CHECKING:
+    from .._client import AsyncBackofficeClient
+    from ..sandbox import Sandbox
+
+__all__ = [
+    "EXIT_FAILED_ROWS",
+    "EXIT_INTERRUPTED",
+    "EXIT_INVALID_INPUT",
+    "EXIT_OK",
+    "EXIT_UNREACHABLE",
+    "AppState",
+    "Credentials",
+    "cli",
+    "fail",
+    "main",
+    "open_client",
+    "run_async",
+]
+
+T = TypeVar("T")
+
+#: Exit codes (documented in docs/cli.md).
+EXIT_OK = 0
+EXIT_FAILED_ROWS = 1  # at least one row failed, or the server refused the operation
+EXIT_INVALID_INPUT = 2  # bad CSV rows / bad arguments: nothing was written
+EXIT_UNREACHABLE = 3  # could not log in or reach the Backoffice
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """Where and as whom to log in (the password never appears in the repr)."""
+
+    base_url: str | None
+    subdomain: str | None
+    username: str
+    password: str = field(repr=False)
+
+
+@dataclass(slots=True)
+class AppState:
+    """Per-invocation state (``ctx.obj``). Tests may preset ``sandbox_instance``."""
+
+    use_sandbox: bool = False
+    sandbox_instance: Sandbox | None = None
+    env: Mapping[str, str] | None = None
+    console: Console = field(default_factory=make_console)
+    err: Console = field(default_factory=lambda: make_console(stderr=True))
+
+    def sandbox(self) -> Sandbox:
+        """The in-process sandbox (created on first use)."""
+        if self.sandbox_instance is None:
+            from ..sandbox import Sandbox
+
+            self.sandbox_instance = Sandbox()
+        return self.sandbox_instance
+
+    def credentials(self) -> Credentials | None:
+        """Credentials from the environment, prompting for what is missing.
+
+        Returns:
+            ``None`` with ``--sandbox`` (the sandbox supplies its own).
+        """
+        if self.use_sandbox:
+            return None
+        env = os.environ if self.env is None else self.env
+        base_url = env.get("SONNYS_BASE_URL") or None
+        subdomain = env.get("SONNYS_SUBDOMAIN") or None
+        if base_url is None and subdomain is None:
+            subdomain = click.prompt("Backoffice subdomain (<subdomain>.sonnyscontrols.com)")
+        username = env.get("SONNYS_BOT_USERNAME") or click.prompt("Backoffice username")
+        password = env.get("SONNYS_BOT_PASSWORD") or click.prompt(
+            "Backoffice password", hide_input=True
+        )
+        return Credentials(base_url, subdomain, username, password)
+
+
+def pass_state(f: Callable[..., T]) -> Callable[..., T]:
+    """Decorator: pass the :class:`AppState` as the first argument."""
+    return click.pass_obj(f)
+
+
+@contextlib.asynccontextmanager
+async def open_client(
+    state: AppState,
+    credentials: Credentials | None,
+    *,
+    max_concurrency: int = 8,
+    max_per_second: float | None = None,
+    sessions: int = 1,
+) -> AsyncIterator[AsyncBackofficeClient]:
+    """An entered client for the tenant (or the sandbox).
+
+    Args:
+        state: The CLI state (``--sandbox``).
+        credentials: From :meth:`AppState.credentials` (read before the event loop starts,
+            since prompting blocks).
+        max_concurrency: Client-wide limit of requests in flight.
+        max_per_second: Client-wide request rate limit.
+        sessions: Number of independent logins.
+    """
+    from .._client import AsyncBackofficeClient
+
+    client: AsyncBackofficeClient
+    if credentials is None:
+        sb = state.sandbox()
+        client = AsyncBackofficeClient(
+            sb.base_url,
+            username=sb.username,
+            password=sb.password,
+            transport=sb.transport(),
+            sessions=sessions,
+            max_concurrency=max_concurrency,
+            max_per_second=max_per_second,
+        )
+    else:
+        client = AsyncBackofficeClient(
+            credentials.base_url,
+            subdomain=credentials.subdomain,
+            username=credentials.username,
+            password=credentials.password,
+            sessions=sessions,
+            max_concurrency=max_concurrency,
+            max_per_second=max_per_second,
+        )
+    async with client:
+        yield client
+
+
+def fail(state: AppState, message: str, code: int) -> NoReturn:
+    """Print ``message`` on stderr and exit with ``code``."""
+    state.err.print(f"[bold red]error:[/] {message}")
+    raise SystemExit(code)
+
+
+def run_async(state: AppState, fn: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine function to completion, translating library errors to exit codes.
+
+    Ctrl-C cancels the run (bulk runs finish the items in flight and journal them first)
+    and exits with 130.
+    """
+    try:
+        return anyio.run(fn)
+    except KeyboardInterrupt:
+        state.err.print("interrupted: items in flight were finished and recorded")
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    except AuthenticationError as exc:
+        fail(state, f"login refused: {exc}", EXIT_UNREACHABLE)
+    except TransportError as exc:
+        fail(state, f"cannot reach the Backoffice: {exc}", EXIT_UNREACHABLE)
+    except InputValidationError as exc:
+        fail(state, str(exc), EXIT_INVALID_INPUT)
+    except BackofficeError as exc:
+        fail(state, f"{type(exc).__name__}: {exc}", EXIT_FAILED_ROWS)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Run against an in-process sandbox tenant instead of a real Backoffice.",
+)
+@click.version_option(package_name="sonnys-async", prog_name="sonnys-backoffice")
+@click.pass_context
+def cli(ctx: click.Context, sandbox: bool) -> None:
+    """Onboard and offboard Sonny's Backoffice employees in bulk, safely.
+
+    Credentials come from SONNYS_BASE_URL or SONNYS_SUBDOMAIN, SONNYS_BOT_USERNAME and
+    SONNYS_BOT_PASSWORD (or a prompt) - never from the command line.
+    """
+    state = ctx.ensure_object(AppState)
+    state.use_sandbox = state.use_sandbox or sandbox
+
+
+def main(argv: list[str] | None = None, **extra: Any) -> None:
+    """Entry point of the ``sonnys-backoffice`` console script."""
+    cli.main(args=argv, prog_name="sonnys-backoffice", **extra)

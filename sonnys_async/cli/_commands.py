@@ -1,0 +1,513 @@
+"""Commands that talk to a tenant: onboard, offboard, employees export, sites, departments,
+templates, and the demo."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import anyio
+import click
+
+from ..journal import Journal, open_private
+from ..models import ActiveFilter
+from . import _offline  # noqa: F401  (registers the offline commands)
+from ._app import (
+    EXIT_FAILED_ROWS,
+    EXIT_INTERRUPTED,
+    EXIT_INVALID_INPUT,
+    AppState,
+    cli,
+    fail,
+    open_client,
+    pass_state,
+    run_async,
+)
+from ._csv import (
+    OFFBOARD_COLUMNS,
+    ONBOARD_COLUMNS,
+    HireRow,
+    RowError,
+    parse_hires,
+    parse_leavers,
+    read_rows,
+)
+from ._jobs import (
+    OFFBOARD_RESULT_FIELDS,
+    ONBOARD_RESULT_FIELDS,
+    JobReport,
+    check_tenant_names,
+    credential_filler,
+    offboard,
+    offboard_tables,
+    onboard,
+    onboard_tables,
+    summary_table,
+)
+from ._output import ResultsWriter, print_row_errors, table
+
+__all__ = ["sample_path"]
+
+_PATH = click.Path(dir_okay=False, path_type=Path)
+_EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _concurrency_options(f: Any) -> Any:
+    f = click.option(
+        "--rate",
+        type=click.FloatRange(min=0, min_open=True),
+        default=None,
+        help="At most this many rows started per second.",
+    )(f)
+    f = click.option(
+        "--concurrency",
+        type=click.IntRange(1, 64),
+        default=4,
+        show_default=True,
+        help="Rows in flight at once.",
+    )(f)
+    return f
+
+
+def _journal_path(out: Path | None, journal: Path | None, no_journal: bool) -> Path | None:
+    if no_journal:
+        return None
+    if journal is not None:
+        return journal
+    return None if out is None else out.with_name(out.name + ".journal.jsonl")
+
+
+def _report_invalid(
+    state: AppState, errors: list[RowError], *, skip_invalid: bool, total: int
+) -> None:
+    if not errors:
+        return
+    bad_rows = len({e.row for e in errors})
+    title = f"{len(errors)} problem(s) in {bad_rows} row(s)"
+    print_row_errors(state.err, errors, title=title)
+    if not skip_invalid or any(e.row == 1 for e in errors):
+        fail(
+            state,
+            f"nothing was written: fix the rows above (of {total}), or pass --skip-invalid",
+            EXIT_INVALID_INPUT,
+        )
+    state.err.print(f"skipping {bad_rows} invalid row(s) (--skip-invalid)")
+
+
+def _invalid_reasons(errors: list[RowError]) -> list[tuple[int, str]]:
+    by_row: dict[int, list[str]] = {}
+    for e in errors:
+        by_row.setdefault(e.row, []).append(f"{e.field}: {e.reason}")
+    return [(row, "; ".join(reasons)) for row, reasons in sorted(by_row.items())]
+
+
+def _finish(state: AppState, report: JobReport, *, invalid: int, where: Path | None) -> None:
+    if report.interrupted:
+        state.err.print(
+            "interrupted: rows in flight were finished and recorded; run the same command "
+            "again (same --journal) to continue"
+        )
+        raise SystemExit(EXIT_INTERRUPTED)
+    if where is not None:
+        state.console.print(f"results: {where} (mode 0600; holds credentials)")
+    if report.summary.failed or invalid or not report.summary.all_ok:
+        raise SystemExit(EXIT_FAILED_ROWS)
+
+
+# ------------------------------------------------------------------------------------- onboard
+
+
+@cli.command("onboard")
+@click.argument("hires_csv", metavar="HIRES.csv", type=_EXISTING)
+@click.option("--out", type=_PATH, required=True, help="Results CSV (created with mode 0600).")
+@_concurrency_options
+@click.option("--dry-run", is_flag=True, help="Validate against the tenant; write nothing.")
+@click.option(
+    "--journal",
+    type=_PATH,
+    default=None,
+    help="Journal for resuming (default: RESULTS.csv.journal.jsonl).",
+)
+@click.option("--no-journal", is_flag=True, help="Do not keep a journal.")
+@click.option("--skip-invalid", is_flag=True, help="Skip invalid rows instead of stopping.")
+@pass_state
+def onboard_cmd(
+    state: AppState,
+    hires_csv: Path,
+    out: Path,
+    concurrency: int,
+    rate: float | None,
+    dry_run: bool,
+    journal: Path | None,
+    no_journal: bool,
+    skip_invalid: bool,
+) -> None:
+    """Create the employees of HIRES.csv (see `template-csv onboard --describe`).
+
+    Every row is validated first; any invalid row stops the run before anything is written
+    (unless --skip-invalid). Results, including POS PINs and Backoffice passwords, go to
+    --out row by row. Re-running the same command resumes: rows already created are skipped,
+    interrupted ones are settled from the server, failed ones are retried.
+    """
+    journal_path = None if dry_run else _journal_path(out, journal, no_journal)
+    # An existing journal is read first: its credentials are reused for interrupted rows.
+    opened = Journal(journal_path) if journal_path is not None and journal_path.exists() else None
+    try:
+        rows, header_errors = read_rows(hires_csv, ONBOARD_COLUMNS)
+        hires, row_errors = parse_hires(rows, credentials=credential_filler(opened))
+        errors = header_errors + row_errors
+        _report_invalid(state, errors, skip_invalid=skip_invalid, total=len(rows))
+        credentials = state.credentials()
+        if journal_path is not None and opened is None:
+            opened = Journal(journal_path)
+
+        async def job() -> JobReport | None:
+            async with open_client(
+                state, credentials, max_concurrency=max(concurrency, 2), sessions=concurrency
+            ) as client:
+                name_errors = await check_tenant_names(client, hires)
+                if name_errors:
+                    _report_invalid(state, name_errors, skip_invalid=skip_invalid, total=len(rows))
+                    errors.extend(name_errors)
+                    bad = {e.row for e in name_errors}
+                    good = [h for h in hires if h.row not in bad]
+                else:
+                    good = list(hires)
+                if dry_run:
+                    await _dry_run(state, client, good, errors, concurrency)
+                    return None
+                with ResultsWriter(out, ONBOARD_RESULT_FIELDS) as writer:
+                    return await onboard(
+                        client,
+                        good,
+                        writer=writer,
+                        journal=opened,
+                        console=state.console,
+                        max_at_once=concurrency,
+                        max_per_second=rate,
+                        invalid=_invalid_reasons(errors),
+                    )
+
+        report = run_async(state, job)
+    finally:
+        if opened is not None:
+            opened.close()
+    if report is None:
+        return
+    _print_report(state, report, invalid=len({e.row for e in errors}), onboarding=True)
+    _finish(state, report, invalid=len({e.row for e in errors}), where=out)
+
+
+async def _dry_run(
+    state: AppState, client: Any, hires: list[HireRow], errors: list[RowError], concurrency: int
+) -> None:
+    from ..bulk import run_each
+
+    async def available(hire: HireRow) -> bool:
+        return bool(await client.is_pos_user_id_available(hire.request.pos_user_id))
+
+    taken: list[RowError] = []
+    async with run_each(available, hires, max_at_once=concurrency) as bulk:
+        async for outcome in bulk:
+            if outcome.status == "failed":
+                taken.append(RowError(outcome.item.row, "pos_user_id", str(outcome.error)))
+            elif not outcome.result:
+                taken.append(RowError(outcome.item.row, "pos_user_id", "already in use"))
+    if taken:
+        print_row_errors(state.err, sorted(taken, key=lambda e: e.row), title="Not available")
+    state.console.print(
+        f"dry run: {len(hires) - len(taken)} row(s) would be created; "
+        f"{len({e.row for e in errors + taken})} row(s) have problems; nothing was written"
+    )
+    if errors or taken:
+        raise SystemExit(EXIT_INVALID_INPUT)
+
+
+def _print_report(state: AppState, report: JobReport, *, invalid: int, onboarding: bool) -> None:
+    tables = onboard_tables(report) if onboarding else offboard_tables(report)
+    for t in tables:
+        state.console.print(t)
+    title = "Onboarding summary" if onboarding else "Offboarding summary"
+    state.console.print(summary_table(title, report.summary, invalid=invalid))
+
+
+# ------------------------------------------------------------------------------------ offboard
+
+
+@cli.command("offboard")
+@click.argument("leavers_csv", metavar="LEAVERS.csv", type=_EXISTING)
+@click.option("--out", type=_PATH, default=None, help="Results CSV (mode 0600).")
+@_concurrency_options
+@click.option(
+    "--disable-backoffice-user",
+    is_flag=True,
+    help="Also deactivate each leaver's linked Backoffice login.",
+)
+@click.option("--journal", type=_PATH, default=None, help="Journal for resuming.")
+@click.option("--no-journal", is_flag=True, help="Do not keep a journal.")
+@click.option("--skip-invalid", is_flag=True, help="Skip invalid rows instead of stopping.")
+@pass_state
+def offboard_cmd(
+    state: AppState,
+    leavers_csv: Path,
+    out: Path | None,
+    concurrency: int,
+    rate: float | None,
+    disable_backoffice_user: bool,
+    journal: Path | None,
+    no_journal: bool,
+    skip_invalid: bool,
+) -> None:
+    """Disable the employees of LEAVERS.csv (by POS User ID, e-mail, or name).
+
+    Disabling an employee does not end their Backoffice login unless
+    --disable-backoffice-user is given.
+    """
+    rows, header_errors = read_rows(leavers_csv, OFFBOARD_COLUMNS)
+    leavers, row_errors = parse_leavers(rows, disable_backoffice_user=disable_backoffice_user)
+    errors = header_errors + row_errors
+    _report_invalid(state, errors, skip_invalid=skip_invalid, total=len(rows))
+    credentials = state.credentials()
+    journal_path = _journal_path(out, journal, no_journal)
+    opened = Journal(journal_path) if journal_path is not None else None
+    writer = ResultsWriter(out, OFFBOARD_RESULT_FIELDS) if out is not None else None
+    try:
+        if writer is not None:
+            for row, reason in _invalid_reasons(errors):
+                writer.write({"row": row, "status": "invalid", "error": reason})
+
+        async def job() -> JobReport:
+            async with open_client(
+                state, credentials, max_concurrency=max(concurrency, 2), sessions=concurrency
+            ) as client:
+                return await offboard(
+                    client,
+                    leavers,
+                    writer=writer,
+                    journal=opened,
+                    console=state.console,
+                    max_at_once=concurrency,
+                    max_per_second=rate,
+                )
+
+        report = run_async(state, job)
+    finally:
+        if opened is not None:
+            opened.close()
+        if writer is not None:
+            writer.close()
+    invalid = len({e.row for e in errors})
+    _print_report(state, report, invalid=invalid, onboarding=False)
+    _finish(state, report, invalid=invalid, where=out)
+
+
+# ------------------------------------------------------------------------------- tenant reads
+
+
+@cli.group("employees")
+def employees_group() -> None:
+    """Read the employee roster."""
+
+
+_EXPORT_FIELDS = (
+    "employee_id",
+    "pos_user_id",
+    "first_name",
+    "last_name",
+    "phone",
+    "is_active",
+    "site_codes",
+    "departments",
+    "access",
+    "wage_type",
+)
+
+
+@employees_group.command("export")
+@click.argument("out", metavar="OUT.csv", type=_PATH)
+@click.option(
+    "--active",
+    type=click.Choice(["all", "active", "inactive"]),
+    default="active",
+    show_default=True,
+    help="Which employees.",
+)
+@pass_state
+def employees_export(state: AppState, out: Path, active: str) -> None:
+    """Write the roster to OUT.csv (mode 0600: it holds personal data)."""
+    credentials = state.credentials()
+    which: ActiveFilter = (
+        "all" if active == "all" else "inactive" if active == "inactive" else "active"
+    )
+
+    async def job() -> list[Any]:
+        async with open_client(state, credentials) as client:
+            return list(await client.list_employees(active=which))
+
+    employees = run_async(state, job)
+    with open_private(out) as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(_EXPORT_FIELDS)
+        for e in employees:
+            writer.writerow(
+                [
+                    ";".join(v) if isinstance(v, tuple) else ("" if v is None else v)
+                    for v in (getattr(e, name) for name in _EXPORT_FIELDS)
+                ]
+            )
+    state.console.print(f"{len(employees)} employee(s) written to {out}")
+
+
+@cli.command("sites")
+@pass_state
+def sites_cmd(state: AppState) -> None:
+    """List the tenant's sites (id, long name, short code, district, region)."""
+    credentials = state.credentials()
+
+    async def job() -> Any:
+        async with open_client(state, credentials) as client:
+            return await client.get_site_tree()
+
+    tree = run_async(state, job)
+    regions = {r.id: r.name for r in tree.regions}
+    districts = {d.id: d.name for d in tree.districts}
+    rows = (
+        (
+            s.id,
+            s.name,
+            s.code or "",
+            districts.get(s.district_id, "") if s.district_id is not None else "",
+            regions.get(s.region_id, "") if s.region_id is not None else "",
+        )
+        for s in tree.sites
+    )
+    state.console.print(table("Sites", ["id", "name", "code", "district", "region"], rows))
+
+
+@cli.command("departments")
+@pass_state
+def departments_cmd(state: AppState) -> None:
+    """List the tenant's departments."""
+    credentials = state.credentials()
+
+    async def job() -> Any:
+        async with open_client(state, credentials) as client:
+            return await client.list_departments()
+
+    departments = run_async(state, job)
+    state.console.print(table("Departments", ["id", "name"], ((d.id, d.name) for d in departments)))
+
+
+@cli.command("templates")
+@pass_state
+def templates_cmd(state: AppState) -> None:
+    """List the POS and Backoffice permission templates."""
+    credentials = state.credentials()
+
+    async def job() -> tuple[Any, Any]:
+        async with open_client(state, credentials) as client:
+            return await client.list_pos_templates(), await client.list_backoffice_templates()
+
+    pos, bo = run_async(state, job)
+    state.console.print(
+        table(
+            "POS templates",
+            ["id", "name", "permissions", "manager overrides"],
+            ((t.id, t.name, len(t.grants), len(t.overrides)) for t in pos),
+        )
+    )
+    state.console.print(
+        table(
+            "Backoffice templates",
+            ["id", "name", "permissions"],
+            ((t.id, t.name, len(t.tokens)) for t in bo),
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------- demo
+
+
+def sample_path(name: str) -> Path:
+    """Path of a bundled sample CSV (``sample_hires.csv`` / ``sample_leavers.csv``)."""
+    return Path(str(resources.files("sonnys_async.data").joinpath(name)))
+
+
+@cli.command("demo")
+@click.option("--out", type=_PATH, default=None, help="Results CSV (default: a new temp dir).")
+@click.option("--concurrency", type=click.IntRange(1, 16), default=4, show_default=True)
+@click.option(
+    "--latency-ms",
+    type=float,
+    default=15.0,
+    show_default=True,
+    help="Simulated network latency per request.",
+)
+@pass_state
+def demo_cmd(state: AppState, out: Path | None, concurrency: int, latency_ms: float) -> None:
+    """Onboard ~50 sample hires into an in-process sandbox, offboard a few, show the results.
+
+    Needs no tenant and no credentials; finishes in seconds.
+    """
+    from ..sandbox import Sandbox, SandboxOptions
+
+    state.use_sandbox = True
+    if state.sandbox_instance is None:
+        state.sandbox_instance = Sandbox(SandboxOptions(latency_ms=latency_ms))
+    if out is None:
+        out = Path(tempfile.mkdtemp(prefix="sonnys-demo-")) / "sonnys-demo-results.csv"
+    hires_rows, header_errors = read_rows(sample_path("sample_hires.csv"), ONBOARD_COLUMNS)
+    hires, row_errors = parse_hires(hires_rows, credentials=credential_filler(None))
+    leaver_rows, leaver_header = read_rows(sample_path("sample_leavers.csv"), OFFBOARD_COLUMNS)
+    leavers, leaver_errors = parse_leavers(leaver_rows, disable_backoffice_user=True)
+    problems = header_errors + row_errors + leaver_header + leaver_errors
+    if problems:  # pragma: no cover - the bundled samples are tested
+        print_row_errors(state.err, problems, title="bundled sample is invalid")
+        raise SystemExit(EXIT_INVALID_INPUT)
+    sb = state.sandbox()
+    state.console.print(
+        f"[bold]demo[/]: in-process sandbox tenant at {sb.base_url} "
+        f"({len(sb.state.employees)} employees), {concurrency} rows at a time"
+    )
+    started = 0.0
+
+    async def job() -> tuple[JobReport, JobReport, float]:
+        nonlocal started
+        started = anyio.current_time()
+        async with open_client(
+            state, None, max_concurrency=concurrency * 2, sessions=concurrency
+        ) as client:
+            with ResultsWriter(out, ONBOARD_RESULT_FIELDS) as writer:
+                hired = await onboard(
+                    client,
+                    hires,
+                    writer=writer,
+                    journal=None,
+                    console=state.console,
+                    max_at_once=concurrency,
+                    max_per_second=None,
+                )
+            left = await offboard(
+                client,
+                leavers,
+                writer=None,
+                journal=None,
+                console=state.console,
+                max_at_once=concurrency,
+                max_per_second=None,
+            )
+            return hired, left, anyio.current_time() - started
+
+    hired, left, elapsed = run_async(state, job)
+    _print_report(state, hired, invalid=0, onboarding=True)
+    _print_report(state, left, invalid=0, onboarding=False)
+    state.console.print(
+        f"{hired.summary.ok} hired and {left.summary.ok} offboarded in {elapsed:.1f} s; "
+        f"PINs and passwords are masked here."
+    )
+    state.console.print(f"results: {out} (mode 0600; holds the real PINs and passwords)")
+    if not (hired.summary.all_ok and left.summary.all_ok):
+        raise SystemExit(EXIT_FAILED_ROWS)

@@ -1,0 +1,357 @@
+"""CSV input of the CLI: documented columns, parsing, and validation of every row up front.
+
+Row validation reuses the client's request models (:class:`CreateEmployeeRequest`,
+:class:`DisableEmployeeRequest`); this module only converts CSV text to their field types and
+maps their :class:`~sonnys_async.errors.InputValidationError` issues to row errors. Row numbers
+are spreadsheet rows: the header is row 1, the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputValidationError
+from ..models import CreateEmployeeRequest, DisableEmployeeRequest
+
+__all__ = [
+    "OFFBOARD_COLUMNS",
+    "ONBOARD_COLUMNS",
+    "Column",
+    "CsvRow",
+    "HireRow",
+    "LeaverRow",
+    "RowError",
+    "header_line",
+    "parse_hires",
+    "parse_leavers",
+    "read_rows",
+]
+
+#: Separator of list cells (sites, departments): site names may contain commas.
+LIST_SEPARATOR = ";"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A documented CSV column."""
+
+    name: str
+    required: bool
+    help: str
+
+
+ONBOARD_COLUMNS: tuple[Column, ...] = (
+    Column("first_name", True, "First name (1-64 characters)."),
+    Column("last_name", True, "Last name (1-64 characters)."),
+    Column("phone", True, "Phone, any formatting; 10 digits (a leading 1 is dropped)."),
+    Column("email", True, "E-mail address (name@domain.tld)."),
+    Column("pos_user_id", True, "POS User ID: a whole number >= 1, unique on the tenant."),
+    Column("wage_rate", True, "Hourly rate, e.g. 15.50."),
+    Column("start_date", True, "Start date: YYYY-MM-DD or MM/DD/YYYY."),
+    Column(
+        "available_sites",
+        True,
+        "'all', or sites separated by ';' (ids, long names or short codes).",
+    ),
+    Column("permission", True, "POS permission template name, e.g. Cashier."),
+    Column("pos_pin", False, "Five-digit POS PIN; generated when blank."),
+    Column("overtime_wage_rate", False, "Overtime rate; 1.5 x wage_rate when blank."),
+    Column("departments", False, "Departments separated by ';' (names or ids)."),
+    Column("wage_site", False, "Site the wage is attributed to; first site when blank."),
+    Column("adp_employee_id", False, "ADP employee id."),
+    Column("emergency_contact_name", False, "Emergency contact name."),
+    Column("emergency_contact_phone", False, "Emergency contact phone."),
+    Column(
+        "backoffice_username",
+        False,
+        "Set to also create a linked Backoffice login with this username.",
+    ),
+    Column("backoffice_password", False, "Backoffice password; generated when blank."),
+    Column("backoffice_permission", False, "Backoffice template; same as permission if blank."),
+)
+
+OFFBOARD_COLUMNS: tuple[Column, ...] = (
+    Column("pos_user_id", False, "POS User ID of the leaver (preferred)."),
+    Column("email", False, "...or their e-mail address."),
+    Column("first_name", False, "...or first_name + last_name."),
+    Column("last_name", False, "Last name (with first_name)."),
+    Column("phone", False, "Narrows a name match when several employees share the name."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One problem in one CSV row."""
+
+    row: int
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.field}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class CsvRow:
+    """One data row: its spreadsheet row number and its cells by column."""
+
+    row: int
+    cells: Mapping[str, str]
+
+    def __repr__(self) -> str:
+        # Cells may hold PINs and passwords.
+        return f"CsvRow(row={self.row})"
+
+
+@dataclass(frozen=True, slots=True)
+class HireRow:
+    """A validated onboarding row."""
+
+    row: int
+    request: CreateEmployeeRequest
+
+    @property
+    def key(self) -> str:
+        """Journal key: the POS User ID, unique per tenant."""
+        return str(self.request.pos_user_id)
+
+    def __repr__(self) -> str:
+        return f"HireRow(row={self.row}, pos_user_id={self.request.pos_user_id})"
+
+
+@dataclass(frozen=True, slots=True)
+class LeaverRow:
+    """A validated offboarding row."""
+
+    row: int
+    request: DisableEmployeeRequest
+
+    @property
+    def key(self) -> str:
+        """Journal key: how the leaver is looked up."""
+        r = self.request
+        if r.pos_user_id is not None:
+            return f"pos:{r.pos_user_id}"
+        if r.email is not None:
+            return f"email:{r.email.casefold()}"
+        return f"name:{(r.first_name or '').casefold()} {(r.last_name or '').casefold()}"
+
+    @property
+    def lookup(self) -> str:
+        """Human description of the lookup (for tables and results)."""
+        r = self.request
+        if r.pos_user_id is not None:
+            return f"POS User ID {r.pos_user_id}"
+        if r.email is not None:
+            return r.email
+        return f"{r.first_name} {r.last_name}"
+
+
+def header_line(columns: Sequence[Column]) -> str:
+    """The CSV header for ``columns`` (what ``template-csv`` prints)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([c.name for c in columns])
+    return buf.getvalue()
+
+
+def read_rows(source: Path | str, columns: Sequence[Column]) -> tuple[list[CsvRow], list[RowError]]:
+    """Read a CSV file (UTF-8, optional BOM) and check its header against ``columns``.
+
+    Args:
+        source: The file path.
+        columns: The documented columns.
+
+    Returns:
+        The non-blank data rows, and header errors (row 1): unknown or missing columns.
+    """
+    text = Path(source).read_text(encoding="utf-8-sig")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        return [], [RowError(1, "header", "the file is empty")]
+    known = {c.name for c in columns}
+    errors: list[RowError] = []
+    for name in header:
+        if name and name not in known:
+            errors.append(
+                RowError(1, name, f"unknown column; expected: {', '.join(c.name for c in columns)}")
+            )
+    seen: set[str] = set()
+    for name in header:
+        if name in seen and name:
+            errors.append(RowError(1, name, "column appears twice"))
+        seen.add(name)
+    for column in columns:
+        if column.required and column.name not in header:
+            errors.append(RowError(1, column.name, "required column is missing"))
+    rows: list[CsvRow] = []
+    for number, record in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) > len(header):
+            errors.append(
+                RowError(number, "row", f"{len(record)} cells but the header has {len(header)}")
+            )
+            continue
+        cells = {
+            name: record[i].strip() if i < len(record) else ""
+            for i, name in enumerate(header)
+            if name
+        }
+        rows.append(CsvRow(number, cells))
+    return rows, errors
+
+
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def _date(text: str) -> object:
+    m = _US_DATE.match(text)
+    if m:
+        month, day, year = (int(g) for g in m.groups())
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return text  # the model reports it
+    return text
+
+
+def _int_or_text(text: str) -> object:
+    return int(text) if text.isdigit() else text
+
+
+def _list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
+
+
+def _reason(field: str, message: str) -> str:
+    # pydantic's wording for two common CSV mistakes, in the CLI's words.
+    if message == "Field required":
+        return "is required (the cell is empty)"
+    if field == "start_date" and message.startswith("Input should be a valid date"):
+        return "must be a date: YYYY-MM-DD or MM/DD/YYYY"
+    return message
+
+
+def _issues_to_errors(row: int, exc: InputValidationError) -> list[RowError]:
+    return [RowError(row, i.field, _reason(i.field, i.message)) for i in exc.issues]
+
+
+def _hire_fields(cells: Mapping[str, str]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name, value in cells.items():
+        if value == "":
+            continue
+        if name in {"available_sites"}:
+            data[name] = "all" if value.casefold() == "all" else _list(value)
+        elif name == "departments":
+            data[name] = _list(value)
+        elif name in {"pos_pin", "pos_user_id"}:
+            data[name] = _int_or_text(value)
+        elif name == "start_date":
+            data[name] = _date(value)
+        elif name == "wage_site":
+            data[name] = _int_or_text(value)
+        else:
+            data[name] = value
+    if data.get("backoffice_username"):
+        data["requires_backoffice"] = True
+        data.setdefault("backoffice_permission", data.get("permission"))
+    return data
+
+
+def parse_hires(
+    rows: Iterable[CsvRow],
+    *,
+    credentials: Callable[[CsvRow, dict[str, Any]], None] | None = None,
+) -> tuple[list[HireRow], list[RowError]]:
+    """Validate onboarding rows; collect every error instead of stopping at the first.
+
+    Args:
+        rows: Rows from :func:`read_rows`.
+        credentials: Called with each row's field dict before validation, to fill in a
+            ``pos_pin`` / ``backoffice_password`` the CSV leaves blank (generated, or reused
+            from a journal).
+
+    Returns:
+        The valid rows and the errors (row, field, reason). Unique values repeated across rows
+        (POS User ID, e-mail, phone, Backoffice username) are errors on the later rows.
+    """
+    hires: list[HireRow] = []
+    errors: list[RowError] = []
+    first_seen: dict[tuple[str, str], int] = {}
+    for csv_row in rows:
+        data = _hire_fields(csv_row.cells)
+        if credentials is not None:
+            credentials(csv_row, data)
+        try:
+            request = CreateEmployeeRequest.model_validate(data)
+        except InputValidationError as exc:
+            errors.extend(_issues_to_errors(csv_row.row, exc))
+            continue
+        duplicate = False
+        uniques = [
+            ("pos_user_id", str(request.pos_user_id)),
+            ("email", request.email.casefold()),
+            ("phone", request.phone),
+        ]
+        if request.backoffice_username:
+            uniques.append(("backoffice_username", request.backoffice_username.casefold()))
+        for field, value in uniques:
+            first = first_seen.setdefault((field, value), csv_row.row)
+            if first != csv_row.row:
+                errors.append(RowError(csv_row.row, field, f"same value as row {first}"))
+                duplicate = True
+        if not duplicate:
+            hires.append(HireRow(csv_row.row, request))
+    return hires, errors
+
+
+def parse_leavers(
+    rows: Iterable[CsvRow], *, disable_backoffice_user: bool = False
+) -> tuple[list[LeaverRow], list[RowError]]:
+    """Validate offboarding rows (each names one leaver by POS User ID, e-mail or name).
+
+    Args:
+        rows: Rows from :func:`read_rows`.
+        disable_backoffice_user: Also deactivate each leaver's linked Backoffice login.
+
+    Returns:
+        The valid rows and the errors (row, field, reason).
+    """
+    leavers: list[LeaverRow] = []
+    errors: list[RowError] = []
+    first_seen: dict[str, int] = {}
+    for csv_row in rows:
+        data: dict[str, Any] = {
+            name: (_int_or_text(value) if name == "pos_user_id" else value)
+            for name, value in csv_row.cells.items()
+            if value != ""
+        }
+        # A POS User ID or e-mail identifies the leaver; extra name/phone cells are notes.
+        if "pos_user_id" in data or "email" in data:
+            for name in ("first_name", "last_name", "phone"):
+                data.pop(name, None)
+            if "pos_user_id" in data:
+                data.pop("email", None)
+        data["disable_backoffice_user"] = disable_backoffice_user
+        try:
+            request = DisableEmployeeRequest.model_validate(data)
+        except InputValidationError as exc:
+            errors.extend(_issues_to_errors(csv_row.row, exc))
+            continue
+        leaver = LeaverRow(csv_row.row, request)
+        first = first_seen.setdefault(leaver.key, csv_row.row)
+        if first != csv_row.row:
+            errors.append(RowError(csv_row.row, "row", f"same leaver as row {first}"))
+            continue
+        leavers.append(leaver)
+    return leavers, errors

@@ -1,0 +1,128 @@
+"""Commands that need no Backoffice: ``template-csv``, ``inspect``, ``replay``, ``sandbox``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ._app import EXIT_INVALID_INPUT, AppState, cli, fail, pass_state
+from ._csv import OFFBOARD_COLUMNS, ONBOARD_COLUMNS, header_line
+from ._output import table
+
+
+@cli.command("template-csv")
+@click.argument("kind", type=click.Choice(["onboard", "offboard"]))
+@click.option("--describe", is_flag=True, help="Describe each column instead.")
+@pass_state
+def template_csv(state: AppState, kind: str, describe: bool) -> None:
+    """Print the CSV header that `onboard` or `offboard` reads."""
+    columns = ONBOARD_COLUMNS if kind == "onboard" else OFFBOARD_COLUMNS
+    if describe:
+        rows = ((c.name, "yes" if c.required else "", c.help) for c in columns)
+        state.console.print(table(f"{kind} columns", ["column", "required", "meaning"], rows))
+        return
+    click.echo(header_line(columns), nl=False)
+
+
+def _read_html(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+@cli.command("inspect")
+@click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_state
+def inspect_cmd(state: AppState, page: Path) -> None:
+    """Print what a saved Backoffice page contains, as JSON (offline)."""
+    from ..errors import BackofficeError
+    from ..offline import inspect_page
+
+    try:
+        data = inspect_page(_read_html(page))
+    except BackofficeError as exc:
+        fail(state, str(exc), EXIT_INVALID_INPUT)
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _pair(value: str, option: str) -> tuple[str, str]:
+    name, sep, val = value.partition("=")
+    if not sep or not name:
+        raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", param_hint=option)
+    return name, val
+
+
+@cli.command("replay")
+@click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--form", "form_id", required=True, help="The form's id attribute.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Set a field.")
+@click.option("--uncheck", "unchecks", multiple=True, metavar="NAME", help="Uncheck a box.")
+@click.option("--check", "checks", multiple=True, metavar="NAME=VALUE", help="Check a box.")
+@click.option("--plain", is_flag=True, help="Plain HTML semantics instead of the browser's.")
+@pass_state
+def replay_cmd(
+    state: AppState,
+    page: Path,
+    form_id: str,
+    sets: tuple[str, ...],
+    unchecks: tuple[str, ...],
+    checks: tuple[str, ...],
+    plain: bool,
+) -> None:
+    """Print the urlencoded body a browser would submit for a form of a saved page (offline)."""
+    from ..errors import BackofficeError
+    from ..offline import replay_page
+
+    try:
+        body = replay_page(
+            _read_html(page),
+            form_id,
+            sets=[_pair(s, "--set") for s in sets],
+            unchecks=list(unchecks),
+            checks=[_pair(c, "--check") for c in checks],
+            plain=plain,
+        )
+    except BackofficeError as exc:
+        fail(state, str(exc), EXIT_INVALID_INPUT)
+    click.echo(body)
+
+
+@cli.command("sandbox")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
+@click.option("--employees", default=200, show_default=True, type=int, help="Seeded roster.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Roster seed.")
+@click.option("--latency-ms", default=0.0, show_default=True, type=float, help="Added latency.")
+@click.option(
+    "--tenant",
+    type=click.Choice(["hierarchical", "flat"]),
+    default="hierarchical",
+    show_default=True,
+    help="Tenant shape.",
+)
+@pass_state
+def sandbox_cmd(
+    state: AppState,
+    host: str,
+    port: int,
+    employees: int,
+    seed: int,
+    latency_ms: float,
+    tenant: str,
+) -> None:
+    """Serve a simulated Backoffice tenant over HTTP (blocks until Ctrl-C)."""
+    from ..sandbox import SandboxOptions, serve
+
+    options = SandboxOptions(
+        tenant="flat" if tenant == "flat" else "hierarchical",
+        employees=employees,
+        seed=seed,
+        latency_ms=latency_ms,
+    )
+    url = f"http://{host}:{port}"
+    # A simulated tenant's fixed bot login: printing it is the point (point the CLI at it).
+    state.err.print(f"sandbox tenant on {url}; use it with:")
+    state.err.print(f"  export SONNYS_BASE_URL={url}")
+    state.err.print(f"  export SONNYS_BOT_USERNAME={options.username}")
+    state.err.print(f"  export SONNYS_BOT_PASSWORD={options.password}")
+    serve(options, host=host, port=port)
