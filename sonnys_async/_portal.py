@@ -19,7 +19,8 @@ import functools
 import inspect
 import queue
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+import weakref
+from collections.abc import AsyncIterable, Awaitable, Callable, Generator, Mapping
 from concurrent.futures import Future
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar
@@ -27,12 +28,21 @@ from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar
 import anyio
 from anyio.from_thread import BlockingPortal
 
-__all__ = ["PortalOwner", "blocking", "blocking_iter"]
+__all__ = [
+    "SYNC_RETURN_NAMES",
+    "BlockingIterator",
+    "PortalOwner",
+    "blocking",
+    "blocking_iter",
+    "sync_annotation",
+    "sync_returns",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
 A = TypeVar("A")
+BI = TypeVar("BI", bound="BlockingIterator[Any]")
 
 
 def _start_portal() -> tuple[BlockingPortal, threading.Thread]:
@@ -61,7 +71,8 @@ def _start_portal() -> tuple[BlockingPortal, threading.Thread]:
 
 
 def _stop(portal: BlockingPortal) -> None:
-    portal.call(portal.stop)
+    # cancel_remaining: an abandoned iterator's producer must not keep the loop alive.
+    portal.call(portal.stop, True)
 
 
 class PortalOwner(Generic[A]):
@@ -77,6 +88,7 @@ class PortalOwner(Generic[A]):
         self._portal: BlockingPortal | None = None
         self._async_object: A | None = None
         self._stack: contextlib.ExitStack | None = None
+        self._iterators: weakref.WeakSet[BlockingIterator[Any]] = weakref.WeakSet()
         self._closed = False
 
     # -- lifecycle
@@ -112,7 +124,13 @@ class PortalOwner(Generic[A]):
             self._closed = True
             stack, self._stack = self._stack, None
             self._portal = self._async_object = None
-        if stack is not None:
+            iterators = list(self._iterators)
+        if stack is None:
+            return
+        try:
+            for iterator in iterators:
+                iterator.close()  # unfinished streams stop before the client they use closes
+        finally:
             stack.close()
 
     def __enter__(self) -> Self:
@@ -130,17 +148,50 @@ class PortalOwner(Generic[A]):
         return portal.call(functools.partial(func, obj, *args, **kwargs))
 
     def _iterate(
-        self, func: Callable[..., AsyncIterator[T]], /, *args: Any, **kwargs: Any
-    ) -> Iterator[T]:
-        """Iterate ``func(async_object, ...)`` from this thread.
+        self, func: Callable[..., AsyncIterable[T]], /, *args: Any, **kwargs: Any
+    ) -> BlockingIterator[T]:
+        """Iterate ``func(async_object, ...)`` from this thread (see :class:`BlockingIterator`)."""
 
-        The async iterator runs in ONE task on the loop (a task group inside an async generator
-        must be exited by the task that entered it) and hands items over a zero-buffer stream,
-        so the producer stays at most one item ahead. Stopping early cancels the producer and
-        closes the async generator.
-        """
+        def make(obj: A) -> AsyncIterable[T]:
+            return func(obj, *args, **kwargs)
+
+        return self._stream(BlockingIterator, make)
+
+    def _stream(self, cls: type[BI], make: Callable[[A], AsyncIterable[Any]]) -> BI:
+        """Wrap ``make(async_object)`` in ``cls`` (a :class:`BlockingIterator` subclass)."""
         portal, obj = self._ensure_started()
-        pump: _Pump[T] = portal.call(_Pump, functools.partial(func, obj, *args, **kwargs))
+        iterator = cls(portal, functools.partial(make, obj))
+        self._iterators.add(iterator)
+        return iterator
+
+
+class BlockingIterator(Generic[T]):
+    """A plain iterator over an async iterable that lives on a portal's event loop.
+
+    The async iteration runs in ONE task on the loop (a task group or cancel scope inside an
+    async generator must be exited by the task that entered it) and hands items over a
+    zero-buffer stream, so the producer stays at most one item ahead of the caller. Nothing
+    starts before the first ``next()``. Stopping early (``close()``, leaving a ``with`` block, or
+    dropping the iterator) cancels the producer and closes the async iterator.
+    """
+
+    def __init__(self, portal: BlockingPortal, make: Callable[[], AsyncIterable[T]]) -> None:
+        self._portal = portal
+        # Built on the loop: the async iterable may create loop-bound state.
+        self._pump: _Pump[T] = portal.call(_Pump, make)
+        self._steps: Generator[T, None, None] = self._run()
+
+    @property
+    def source(self) -> AsyncIterable[T]:
+        """The async iterable being drained (read its state with :meth:`_on_loop`)."""
+        return self._pump.source
+
+    def _on_loop(self, func: Callable[[], R]) -> R:
+        """Run a plain function on the loop thread (for reading the source's state safely)."""
+        return self._portal.call(func)
+
+    def _run(self) -> Generator[T, None, None]:
+        portal, pump = self._portal, self._pump
         future: Future[None] = portal.start_task_soon(pump.run)
         finished = False
         try:
@@ -153,14 +204,34 @@ class PortalOwner(Generic[A]):
                     return
                 yield item
         finally:
-            portal.call(pump.receive.aclose if finished else pump.stop)
+            if threading.get_ident() == portal._event_loop_thread_id:
+                pump.scope.cancel()  # collected on the loop thread: cannot block on it
+            else:
+                with contextlib.suppress(RuntimeError):  # the portal is already stopped
+                    portal.call(pump.receive.aclose if finished else pump.stop)
+
+    def __iter__(self) -> Self:
+        return self
+
+    def __next__(self) -> T:
+        return next(self._steps)
+
+    def close(self) -> None:
+        """Stop early: cancel the producer and close the async iterator. Idempotent."""
+        self._steps.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 class _Pump(Generic[T]):
-    """Drains an async iterator in a single task into a zero-buffer memory stream."""
+    """Drains an async iterable in a single task into a zero-buffer memory stream."""
 
-    def __init__(self, make: Callable[[], AsyncIterator[T]]) -> None:
-        self._make = make
+    def __init__(self, make: Callable[[], AsyncIterable[T]]) -> None:
+        self.source = make()
         self.send, self.receive = anyio.create_memory_object_stream[T](0)
         self.scope = anyio.CancelScope()
         self.done = anyio.Event()
@@ -169,7 +240,7 @@ class _Pump(Generic[T]):
         try:
             with self.scope:
                 async with self.send:
-                    iterator = self._make()
+                    iterator = aiter(self.source)
                     try:
                         async for item in iterator:
                             await self.send.send(item)
@@ -210,46 +281,59 @@ def blocking(
 
 
 def blocking_iter(
-    method: Callable[Concatenate[A, P], AsyncIterator[T]],
-) -> Callable[Concatenate[PortalOwner[A], P], Iterator[T]]:
-    """Turn an async-iterator method into one returning a plain iterator.
+    method: Callable[Concatenate[A, P], AsyncIterable[T]],
+) -> Callable[Concatenate[PortalOwner[A], P], BlockingIterator[T]]:
+    """Turn a method returning an async iterable into one returning a plain iterator.
 
-    The signature and docstring are kept; the return annotation ``AsyncIterator[X]`` becomes
-    ``Iterator[X]``.
+    The signature and docstring are kept; the return annotation is translated with
+    :data:`SYNC_RETURN_NAMES` (``AsyncIterator[X]`` -> ``Iterator[X]``).
 
     Args:
-        method: The async class's async-generator function.
+        method: The async class's function (an async generator, or a plain method returning an
+            async iterable).
 
     Returns:
-        A function for the sync class that iterates ``method`` through the owner's portal.
+        A function for the sync class returning a :class:`BlockingIterator`.
     """
 
     @functools.wraps(method)
-    def call(self: PortalOwner[A], /, *args: P.args, **kwargs: P.kwargs) -> Iterator[T]:
+    def call(self: PortalOwner[A], /, *args: P.args, **kwargs: P.kwargs) -> BlockingIterator[T]:
         return self._iterate(method, *args, **kwargs)
 
-    annotations = dict(getattr(method, "__annotations__", {}))
-    if "return" in annotations:
-        annotations["return"] = _sync_iterator_annotation(annotations["return"])
-    call.__annotations__ = annotations
-    signature = inspect.signature(method)
-    call.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        return_annotation=_sync_iterator_annotation(signature.return_annotation)
-    )
+    sync_returns(call, method)
     return call
 
 
-def _sync_iterator_annotation(annotation: object) -> object:
-    """``AsyncIterator[X]`` -> ``Iterator[X]`` (strings under postponed evaluation, or objects)."""
-    if isinstance(annotation, str):
-        for prefix in ("AsyncIterator[", "AsyncGenerator[", "AsyncIterable["):
-            if annotation.startswith(prefix):
-                inner = annotation[len(prefix) : -1]
-                if prefix == "AsyncGenerator[":
-                    inner = inner.split(",", 1)[0].strip()
-                return f"Iterator[{inner}]"
+#: How async return annotations read on the sync side (postponed-evaluation strings).
+SYNC_RETURN_NAMES: dict[str, str] = {
+    "AsyncIterator": "Iterator",
+    "AsyncIterable": "Iterator",
+    "AsyncGenerator": "Iterator",
+}
+
+
+def sync_annotation(annotation: object, names: Mapping[str, str] | None = None) -> object:
+    """``AsyncIterator[X]`` -> ``Iterator[X]`` for a string annotation (others are returned)."""
+    if not isinstance(annotation, str):
         return annotation
-    args = getattr(annotation, "__args__", None)
-    if args:
-        return Iterator[args[0]]  # type: ignore[valid-type]
-    return annotation
+    table = SYNC_RETURN_NAMES if names is None else names
+    head, bracket, rest = annotation.partition("[")
+    if head not in table:
+        return annotation
+    if head == "AsyncGenerator" and bracket:
+        rest = rest.rsplit(",", 1)[0] + "]"  # AsyncGenerator[X, None] -> Iterator[X]
+    return f"{table[head]}{bracket}{rest}"
+
+
+def sync_returns(
+    wrapper: Callable[..., Any], method: Callable[..., Any], names: Mapping[str, str] | None = None
+) -> None:
+    """Give ``wrapper`` the signature of ``method`` with its return annotation made sync."""
+    annotations = dict(getattr(method, "__annotations__", {}))
+    if "return" in annotations:
+        annotations["return"] = sync_annotation(annotations["return"], names)
+    wrapper.__annotations__ = annotations
+    signature = inspect.signature(method)
+    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        return_annotation=sync_annotation(signature.return_annotation, names)
+    )

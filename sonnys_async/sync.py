@@ -1,0 +1,173 @@
+"""``BackofficeClient``: the whole async API for plain Python (scripts, notebooks, threads).
+
+There is one implementation, :class:`~sonnys_async.AsyncBackofficeClient`. This facade owns an
+anyio blocking portal (an event loop in a background thread, started on ``with`` or on first use)
+and runs each async method on it; the async client itself is created, used and closed on that
+loop. Exceptions arrive with their original types and messages. Bulk streams
+(``create_employees``, ``disable_employees``) become plain iterators.
+
+Adding a method to the async client? Add its one-line twin below (``name = _blocking(...)``);
+``tests/sync/test_parity.py`` fails until you do.
+
+Example::
+
+    from sonnys_async import BackofficeClient
+
+    with BackofficeClient(subdomain="washu", username="bot", password="...") as client:
+        for site in client.list_sites():
+            print(site.short_code, site.name)
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, cast
+
+from ._client import AsyncBackofficeClient
+from ._portal import BlockingIterator, PortalOwner, blocking, sync_returns
+from ._transport import RetryPolicy, Transport
+from .bulk import Bulk, BulkSummary, Outcome
+
+__all__ = ["BackofficeClient", "BlockingBulk"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+R = TypeVar("R")
+
+_blocking = blocking
+
+
+class BlockingBulk(BlockingIterator[Outcome[T, R]], Generic[T, R]):
+    """A bulk run seen from sync code: iterate it for each :class:`~sonnys_async.bulk.Outcome`.
+
+    Use it as a context manager (or call :meth:`close`) to stop a run early: the items in flight
+    finish, no new item starts. :attr:`summary` is live during the run and final after it.
+    """
+
+    @property
+    def summary(self) -> BulkSummary:
+        """Counts and failures so far (final once the iteration has ended)."""
+        bulk = cast("Bulk[T, R]", self.source)
+        return self._on_loop(lambda: bulk.summary)
+
+
+def _blocking_bulk(
+    method: Callable[Concatenate[AsyncBackofficeClient, P], Bulk[T, R]],
+) -> Callable[Concatenate[BackofficeClient, P], BlockingBulk[T, R]]:
+    """Twin of a method returning a :class:`~sonnys_async.bulk.Bulk`: a :class:`BlockingBulk`."""
+
+    @functools.wraps(method)
+    def call(self: BackofficeClient, /, *args: P.args, **kwargs: P.kwargs) -> BlockingBulk[T, R]:
+        def make(client: AsyncBackofficeClient) -> Bulk[T, R]:
+            return method(client, *args, **kwargs)
+
+        return cast("BlockingBulk[T, R]", self._stream(BlockingBulk, make))
+
+    sync_returns(call, method, {"Bulk": "BlockingBulk"})
+    return call
+
+
+class BackofficeClient(PortalOwner[AsyncBackofficeClient]):
+    # The class docstring is the async client's, so help() reads the same on both.
+    __doc__ = AsyncBackofficeClient.__doc__
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        subdomain: str | None = None,
+        username: str,
+        password: str,
+        transport: Any = None,
+        sessions: int = 1,
+        max_concurrency: int = 8,
+        max_per_second: float | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        verify: bool = True,
+        user_agent: str | None = None,
+    ) -> None:
+        # Configuration errors surface on first use: the async client is only built on the
+        # portal's loop (its locks and connection pools belong to that loop).
+        super().__init__(
+            functools.partial(
+                AsyncBackofficeClient,
+                base_url,
+                subdomain=subdomain,
+                username=username,
+                password=password,
+                transport=transport,
+                sessions=sessions,
+                max_concurrency=max_concurrency,
+                max_per_second=max_per_second,
+                timeout=timeout,
+                retry=retry,
+                verify=verify,
+                user_agent=user_agent,
+            )
+        )
+        self._where = base_url or f"<{subdomain}>"
+        self._username = username
+
+    __init__.__doc__ = AsyncBackofficeClient.__init__.__doc__
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Self:
+        # Same environment rules as the async client: reuse its code with this class.
+        build: Callable[..., Self] = vars(AsyncBackofficeClient)["from_env"].__func__
+        return build(cls, **overrides)
+
+    from_env.__func__.__doc__ = AsyncBackofficeClient.from_env.__doc__  # type: ignore[attr-defined]
+
+    def __repr__(self) -> str:
+        return f"BackofficeClient(base_url={self._where!r}, username={self._username!r})"
+
+    @property
+    def transport(self) -> Transport:
+        """The HTTP seam (``.stats`` holds request counts per method and path)."""
+        return self._ensure_started()[1].transport
+
+    # close() / __enter__ / __exit__ come from PortalOwner (aclose / __aenter__ / __aexit__).
+
+    login = _blocking(AsyncBackofficeClient.login)
+
+    # discovery
+    get_site_tree = _blocking(AsyncBackofficeClient.get_site_tree)
+    list_sites = _blocking(AsyncBackofficeClient.list_sites)
+    list_departments = _blocking(AsyncBackofficeClient.list_departments)
+    list_pos_templates = _blocking(AsyncBackofficeClient.list_pos_templates)
+    list_pos_permissions = _blocking(AsyncBackofficeClient.list_pos_permissions)
+    list_backoffice_templates = _blocking(AsyncBackofficeClient.list_backoffice_templates)
+    list_permissions = _blocking(AsyncBackofficeClient.list_permissions)
+
+    # roster reads and availability checks
+    list_employees = _blocking(AsyncBackofficeClient.list_employees)
+    search_employees = _blocking(AsyncBackofficeClient.search_employees)
+    find_employees = _blocking(AsyncBackofficeClient.find_employees)
+    find_employee = _blocking(AsyncBackofficeClient.find_employee)
+    pos_user_id_exists = _blocking(AsyncBackofficeClient.pos_user_id_exists)
+    is_pos_user_id_available = _blocking(AsyncBackofficeClient.is_pos_user_id_available)
+    is_email_available = _blocking(AsyncBackofficeClient.is_email_available)
+    is_phone_available = _blocking(AsyncBackofficeClient.is_phone_available)
+
+    # writes
+    create_employee = _blocking(AsyncBackofficeClient.create_employee)
+    create_employee_from = _blocking(AsyncBackofficeClient.create_employee_from)
+    disable_employee = _blocking(AsyncBackofficeClient.disable_employee)
+    disable_employee_from = _blocking(AsyncBackofficeClient.disable_employee_from)
+    modify_employee = _blocking(AsyncBackofficeClient.modify_employee)
+    modify_employee_from = _blocking(AsyncBackofficeClient.modify_employee_from)
+    create_backoffice_user = _blocking(AsyncBackofficeClient.create_backoffice_user)
+    create_backoffice_user_from = _blocking(AsyncBackofficeClient.create_backoffice_user_from)
+    disable_backoffice_user = _blocking(AsyncBackofficeClient.disable_backoffice_user)
+
+    # employee reads
+    get_employee = _blocking(AsyncBackofficeClient.get_employee)
+    get_employee_profile = _blocking(AsyncBackofficeClient.get_employee_profile)
+    get_employee_compensation = _blocking(AsyncBackofficeClient.get_employee_compensation)
+    get_employee_permission = _blocking(AsyncBackofficeClient.get_employee_permission)
+
+    # bulk streams
+    create_employees = _blocking_bulk(AsyncBackofficeClient.create_employees)
+    disable_employees = _blocking_bulk(AsyncBackofficeClient.disable_employees)

@@ -1,0 +1,121 @@
+"""The sync facade against the in-process sandbox: three calling contexts, errors, bulk streams."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from sonnys_async._client import AsyncBackofficeClient
+from sonnys_async._transport import RetryPolicy
+from sonnys_async.errors import AuthenticationError, InputValidationError, NotFoundError
+from sonnys_async.sandbox import Sandbox, SandboxOptions
+from sonnys_async.sync import BackofficeClient, BlockingBulk
+
+
+@pytest.fixture
+def sb() -> Sandbox:
+    return Sandbox(SandboxOptions(employees=20, bo_users=3, seed=5))
+
+
+def make(sb: Sandbox, **kwargs: Any) -> BackofficeClient:
+    kwargs.setdefault("password", sb.password)
+    return BackofficeClient(
+        sb.base_url,
+        username=sb.username,
+        transport=sb.transport(),
+        retry=RetryPolicy.no_wait(),
+        **kwargs,
+    )
+
+
+def hire(n: int) -> dict[str, Any]:
+    return {
+        "first_name": "Sync",
+        "last_name": f"Hire{n}",
+        "phone": f"615{8000000 + n:07d}",
+        "email": f"sync{n}@example.invalid",
+        "pos_user_id": 91000 + n,
+        "wage_rate": Decimal("14.25"),
+        "start_date": date(2026, 5, 1),
+        "available_sites": "all",
+        "permission": "General User",
+    }
+
+
+def test_plain_script(sb: Sandbox) -> None:
+    with make(sb) as client:
+        sites = client.list_sites()
+        created = client.create_employee(**hire(1))
+        assert not client.is_pos_user_id_available(91001)
+        assert client.transport.stats.logins == 1
+    assert sites
+    stored = sb.state.employees[created.employee_id]
+    assert stored.last_name == "Hire1"
+    assert stored.pos_user_id == 91001
+
+
+async def test_same_answers_as_the_async_client(sb: Sandbox) -> None:
+    async with AsyncBackofficeClient(
+        sb.base_url, username=sb.username, password=sb.password, transport=sb.transport()
+    ) as aclient:
+        expected = await aclient.list_departments()
+
+    def cell() -> Any:  # a notebook cell: plain code while this thread's loop is running
+        asyncio.get_running_loop()
+        with make(sb) as client:
+            return client.list_departments()
+
+    assert cell() == expected
+
+
+def test_errors_keep_type_and_message(sb: Sandbox) -> None:
+    with make(sb, password="not-the-password") as client:
+        with pytest.raises(AuthenticationError, match="Invalid credentials") as info:
+            client.list_sites()
+        assert "not-the-password" not in str(info.value)
+    with make(sb) as client, pytest.raises(NotFoundError):
+        client.find_employee(first_name="Nobody", last_name="Atall")
+
+
+def test_configuration_errors_surface_on_first_use() -> None:
+    client = BackofficeClient(username="u", password="p")  # neither base_url nor subdomain
+    with pytest.raises(InputValidationError, match="subdomain"):
+        client.list_sites()
+    client.close()
+
+
+def test_many_threads_share_one_client(sb: Sandbox) -> None:
+    with make(sb, sessions=2) as client:
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            answers = list(pool.map(client.is_pos_user_id_available, range(95000, 95012)))
+        assert answers == [True] * 12
+        assert client.transport.stats.logins == 2  # one per pooled session, not per thread
+
+
+def test_bulk_stream_is_a_plain_iterator(sb: Sandbox) -> None:
+    with make(sb) as client:
+        outcomes = client.create_employees([hire(n) for n in (10, 11, 12)], max_at_once=2)
+        assert isinstance(outcomes, BlockingBulk)
+        assert isinstance(outcomes, Iterator)
+        results = list(outcomes)
+        summary = outcomes.summary
+    assert sorted(o.status for o in results) == ["ok", "ok", "ok"]
+    assert summary.ok == 3
+    assert {e.pos_user_id for e in sb.state.employees.values()} >= {91010, 91011, 91012}
+
+
+def test_stopping_a_bulk_stream_early(sb: Sandbox) -> None:
+    with make(sb) as client:
+        with client.create_employees([hire(n) for n in range(20, 30)], max_at_once=1) as outcomes:
+            first = next(outcomes)
+        assert first.status == "ok"
+        assert client.list_sites()  # the client keeps working after the early stop
+    created = [e for e in sb.state.employees.values() if 91020 <= e.pos_user_id < 91030]
+    assert 1 <= len(created) < 10  # no new item started after the stop
