@@ -356,7 +356,9 @@ def site_tree(tree: SiteTree, selection: SiteSelection, *, bo: bool) -> str:
                 f'    <div class="row" id="boac-site-options-list-for-district-{did}">\n'
             )
             for site in d_sites:
-                out.append(_site_box(site.id, site.name, did, region.id, site.id in chosen, bo))
+                out.append(
+                    _site_box(site.id, site.name, did, region.id, site.id in chosen, bo, is_all)
+                )
             out.append("    </div>\n        </div>\n")
         out.append("        </div>\n        </div>\n")
     out.append(
@@ -371,7 +373,10 @@ def _emp_name(name: str) -> str:
     return f"employee[{base}]" + (sep + rest if sep else "")
 
 
-def _site_box(sid: int, name: str, did: int, rid: int, available: bool, bo: bool) -> str:
+def _site_box(
+    sid: int, name: str, did: int, rid: int, available: bool, bo: bool, is_all: bool
+) -> str:
+    # All-sites state: every [isAvailable] unchecked and every [siteId] disabled (§5.3).
     if bo:
         classes = f"boac-permission-site-option boac-permission-site-option-for-district-{did}"
         name_attr = ""
@@ -399,7 +404,7 @@ def _site_box(sid: int, name: str, did: int, rid: int, available: bool, bo: bool
         f'input-{sid}"\n'
         f'                           value="{sid}"\n'
         f"{name_attr}"
-        f"                           {'' if available else 'checked'}\n"
+        f"                           {'' if available or is_all else 'checked'}\n"
         "                    >\n"
         f'                    <label for="boac-permission-site-{sid}" class="control-label">\n'
         f"                        Site <strong>({esc(name)})</strong>\n"
@@ -409,7 +414,7 @@ def _site_box(sid: int, name: str, did: int, rid: int, available: bool, bo: bool
         f'                       id="boac-permission-site-option-hidden-input-{sid}"\n'
         '                       type="hidden"\n'
         f'                       name="{hidden_name}"\n'
-        f"                       {'' if available else 'disabled'}\n"
+        f"                       {'' if available and not is_all else 'disabled'}\n"
         f'                       value="{sid}">\n'
         "            </div>\n"
     )
