@@ -161,3 +161,71 @@ async def test_overtime_alone_adds_a_wage_record(
     current = [w for w in sb.state.employees[created.employee_id].wages if w.end_date is None]
     assert current[0].rate == Decimal("10.00")
     assert current[0].overtime_rate == Decimal("16.00")
+
+
+class ExpireBefore(httpx.AsyncBaseTransport):
+    """Ends every session just before the first POST to ``path`` reaches the sandbox."""
+
+    def __init__(self, sb: Sandbox, path: str) -> None:
+        self.sb = sb
+        self.inner = sb.transport()
+        self.path = path
+        self.armed = True
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.armed and request.method == "POST" and request.url.path == self.path:
+            self.armed = False
+            self.sb.expire_sessions()
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@pytest.mark.parametrize("path", ["/employee/insert", "/employee/permissions/update"])
+async def test_expiry_right_before_a_post_replays_it_once(sb: Sandbox, path: str) -> None:
+    transport = ExpireBefore(sb, path)
+    async with AsyncBackofficeClient(
+        base_url=sb.base_url,
+        username=sb.username,
+        password=sb.password,
+        transport=transport,
+        retry=RetryPolicy.no_wait(),
+    ) as client:
+        args = hire()
+        result = await client.create_employee(**args)
+    assert not transport.armed
+    holders = [e for e in sb.state.employees.values() if e.pos_user_id == args["pos_user_id"]]
+    assert [e.id for e in holders] == [result.employee_id]
+    assert holders[0].grants == frozenset({22})
+    posts = [r for r in sb.request_log if r.method == "POST" and r.path == path]
+    assert len(posts) == 2  # the bounced one (nothing applied) and its single replay
+    assert posts[0].status == 302
+
+
+def test_constructor_and_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    c = AsyncBackofficeClient(subdomain="washu", username="bot", password="pw")
+    assert c.base_url == "https://washu.sonnyscontrols.com"
+    assert "pw" not in repr(c)
+    monkeypatch.setenv("SONNYS_SUBDOMAIN", "acme")
+    monkeypatch.setenv("SONNYS_BOT_USERNAME", "bot")
+    monkeypatch.setenv("SONNYS_BOT_PASSWORD", "secret-pw")
+    env = AsyncBackofficeClient.from_env()
+    assert env.base_url == "https://acme.sonnyscontrols.com"
+    assert AsyncBackofficeClient.from_env(base_url="http://x.test").base_url == "http://x.test"
+    monkeypatch.delenv("SONNYS_BOT_PASSWORD")
+    with pytest.raises(Exception, match="SONNYS_BOT_PASSWORD"):
+        AsyncBackofficeClient.from_env()
+
+
+async def test_link_by_email(sb: Sandbox, client: AsyncBackofficeClient) -> None:
+    created = await client.create_employee(**hire(available_sites=["FRVW"]))
+    user = await client.create_backoffice_user(
+        username=f"bymail_{created.employee_id}",
+        permission="Manager",
+        link_to_employee_email=created.email.upper(),
+    )
+    stored = sb.state.users[user.user_id]
+    assert stored.employee_id == created.employee_id
+    assert stored.sites == frozenset({19})
+    assert user.email.lower() == created.email.lower()
