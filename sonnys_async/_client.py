@@ -121,6 +121,10 @@ class _Target:
     email: str | None = None
 
 
+class _NoEmployeeYet(NotFoundError):
+    """The tenant has no employee whose permissions page could describe the templates."""
+
+
 @dataclass(frozen=True, slots=True)
 class _PosCatalogue:
     templates: tuple[PosTemplate, ...]
@@ -388,7 +392,7 @@ class AsyncBackofficeClient:
                 )
                 rows = pages.parse_employee_list(listing.text).rows
                 if not rows:
-                    raise NotFoundError(
+                    raise _NoEmployeeYet(
                         "POS templates are read from an employee's permissions page, "
                         "and the tenant has no employee yet"
                     )
@@ -913,8 +917,20 @@ class AsyncBackofficeClient:
                 ) from exc
             raise
         wage_site_id = self._wage_site(tree, selection, req.wage_site, req.available_sites)
-        catalogue = await self._pos_catalogue()
-        template = P.resolve_pos_template(catalogue.templates, req.permission)
+        catalogue: _PosCatalogue | None
+        try:
+            catalogue = await self._pos_catalogue()
+            template = P.resolve_pos_template(catalogue.templates, req.permission)
+        except _NoEmployeeYet:
+            # First employee of a tenant: check the name against the template list now, read
+            # the grant sets from the new employee's own permissions page after the insert.
+            listing = await self._page("/pos-permission-template/list", what="POS templates")
+            stubs = [
+                PosTemplate(r.id, r.name, frozenset())
+                for r in pages.parse_pos_template_list(listing.text)
+            ]
+            template = P.resolve_pos_template(stubs, req.permission)
+            catalogue = None
         bo_template: BoTemplate | None = None
         if req.requires_backoffice:
             bo = await self._bo_catalogue()
@@ -981,6 +997,10 @@ class AsyncBackofficeClient:
 
         # ---- POS permissions (full matrix, §7.5)
         try:
+            if catalogue is None:
+                catalogue = await self._read_pos_catalogue(employee_id)
+                self._pos = catalogue
+                template = P.resolve_pos_template(catalogue.templates, template.id)
             await self._apply_pos_template(employee_id, template, catalogue, verify=False)
         except BackofficeError as exc:
             partial = result(
@@ -1003,6 +1023,13 @@ class AsyncBackofficeClient:
             )
 
         created = result(warnings=tuple(warnings), verified=req.verify)
+        logger.info(
+            "created employee %d (POS User ID %d, template %r, verified=%s)",
+            employee_id,
+            req.pos_user_id,
+            template.name,
+            req.verify,
+        )
         if not req.requires_backoffice:
             return created
 
@@ -1316,6 +1343,11 @@ class AsyncBackofficeClient:
                 verify=req.verify,
                 before=edit,
             )
+        logger.info(
+            "employee %d %s",
+            target.employee_id,
+            "was already inactive" if already else "disabled",
+        )
         disabled_users: list[int] = []
         warnings: list[str] = []
         if req.disable_backoffice_user:
@@ -1509,6 +1541,7 @@ class AsyncBackofficeClient:
                 expected="inactive",
                 actual="active",
             )
+        logger.info("Backoffice user %d deactivated", user_id)
         return BackofficeUserDisabled(user_id=user_id, username=edit.username, verified=verify)
 
     async def create_backoffice_user(
@@ -1740,6 +1773,13 @@ class AsyncBackofficeClient:
                 expected=template.name,
                 partial=result(verified=False),
             )
+        logger.info(
+            "created Backoffice user %d (%r, template %r, linked employee %s)",
+            user_id,
+            username,
+            template.name,
+            employee_id,
+        )
         return result()
 
     async def _access_matches(
@@ -1957,6 +1997,7 @@ class AsyncBackofficeClient:
                 raise
             applied.append("permission")
 
+        logger.info("employee %d modified: %s", employee_id, ", ".join(applied))
         return EmployeeModified(
             employee_id=employee_id,
             pos_user_id=target.pos_user_id,

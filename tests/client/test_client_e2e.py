@@ -494,3 +494,17 @@ async def test_bulk_create_and_disable(sb: Sandbox, client: AsyncBackofficeClien
             pass
     assert run2.summary.ok == 5
     assert all(not sb.state.employee_by_pos_user_id(i).active for i in ids)
+
+
+async def test_first_employee_of_an_empty_tenant() -> None:
+    from sonnys_async.sandbox import SandboxOptions
+
+    sb = Sandbox(SandboxOptions(employees=0, bo_users=0))
+    async with make_client(sb) as client:
+        with pytest.raises(NotFoundError):
+            await client.create_employee(**hire(permission="No Such Template"))
+        assert sb.state.employees == {}
+        result = await client.create_employee(**hire(permission="Shift Leader"))
+        shift = next(t for t in await client.list_pos_templates() if t.name == "Shift Leader")
+    assert sb.state.employees[result.employee_id].grants == shift.grants
+    assert result.verified
