@@ -545,7 +545,7 @@ def generate_roster(
         out_emps.append(
             RosterEmployee(
                 id=next_id,
-                pos_credential_id=next_id - 21 if next_id > 22 else 900 + next_id,
+                pos_credential_id=n + 1,  # allocated in creation order, like the ids
                 first_name=first,
                 last_name=last,
                 phone=phone,

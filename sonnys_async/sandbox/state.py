@@ -311,6 +311,7 @@ class TenantState:
             else [StoredWage(start, None, True, Decimal("15.00"), False, None, None)],
         )
         self.employees[eid] = emp
+        self._next_credential_id = max(self._next_credential_id, emp.pos_credential_id + 1)
         return emp
 
     def add_user(

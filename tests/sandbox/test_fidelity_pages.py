@@ -297,7 +297,8 @@ async def test_user_create_matches_dom_capture():
     sel = "form#user-create-edit-form"
     assert _names_types(controls(html, sel)) == _names_types(controls(capture, sel))
     ours = controls(html, sel)
-    assert ours[0]["name"] == "employee[isOnSiteEmployee]" and ours[0]["checked"]
+    assert ours[0]["name"] == "employee[isOnSiteEmployee]"
+    assert ours[0]["checked"]
     tree = LexborHTMLParser(html)
     opt = tree.css("select#user-employee option")
     assert opt[0].attributes.get("value") == ""
