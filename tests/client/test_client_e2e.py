@@ -508,3 +508,18 @@ async def test_first_employee_of_an_empty_tenant() -> None:
         shift = next(t for t in await client.list_pos_templates() if t.name == "Shift Leader")
     assert sb.state.employees[result.employee_id].grants == shift.grants
     assert result.verified
+
+
+async def test_list_employees_follows_every_page(
+    sb: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sonnys_async._client as client_module
+
+    monkeypatch.setattr(client_module, "_ROSTER_LIMIT", 7)
+    async with make_client(sb) as client:
+        everyone = await client.list_employees(active="all")
+    listed = {e.employee_id for e in everyone}
+    stored_with_sites = {e.id for e in sb.state.employees.values() if sb.state.site_ids_of(e.sites)}
+    assert listed == stored_with_sites
+    assert len(everyone) == len(listed)  # no page read twice
+    assert len(listed) > 7
