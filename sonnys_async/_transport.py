@@ -37,7 +37,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Final, Literal
-from urllib.parse import quote_plus, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import anyio
 import httpx
@@ -46,6 +46,7 @@ from selectolax.lexbor import LexborHTMLParser
 from . import _constants as C
 from ._redact import RedactingFilter, redact_body, redact_url
 from .errors import AuthenticationError, BackofficeTimeoutError, ServerError, TransportError
+from .forms import encode_pairs
 
 __all__ = [
     "AmbiguousWriteError",
@@ -262,14 +263,10 @@ def path_template(path: str) -> str:
 def encode_form(pairs: Iterable[tuple[str, str]]) -> bytes:
     """Encode pairs as browsers do (order and repeats kept, space as ``+``, ``[`` as ``%5B``).
 
-    Uses the pure core's ``sonnys_async.forms.encode_pairs`` when it is available.
+    Delegates to the pure core (:func:`sonnys_async.forms.encode_pairs`), so the bodies the
+    transport sends and the ones the offline ``replay`` command prints are byte-identical.
     """
-    try:
-        from .forms import encode_pairs  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return urlencode(list(pairs), quote_via=quote_plus).encode("ascii")
-    body: bytes = encode_pairs(list(pairs))
-    return body
+    return encode_pairs(pairs)
 
 
 def _location_path(location: str | None) -> str | None:
@@ -379,6 +376,7 @@ class _Session:
         self.login_lock = anyio.Lock()
         self.busy = 0
         self.retired = False
+        self.struck_generation = -1  # the login that already cost a thrash strike
 
     @property
     def logged_in(self) -> bool:
@@ -630,11 +628,17 @@ class Transport:
             self._coexistence_proven = True
             self._strikes = 0
 
-    def _note_bounce(self, sess: _Session) -> None:
-        if self._coexistence_proven or self._shrunk:
+    def _sibling_logged_in_since(self, sess: _Session, login_seq: int) -> bool:
+        return any(o is not sess and o.login_seq > login_seq for o in self._sessions)
+
+    def _note_bounce(self, sess: _Session, generation: int, login_seq: int) -> None:
+        """Count a thrash strike: ``sess`` (as logged in at ``login_seq``) bounced after a
+        sibling logged in. One strike per session login, however many requests bounced."""
+        if self._coexistence_proven or self._shrunk or sess.struck_generation == generation:
             return
-        if not any(o is not sess and o.login_seq > sess.login_seq for o in self._sessions):
+        if not self._sibling_logged_in_since(sess, login_seq):
             return
+        sess.struck_generation = generation
         self._strikes += 1
         threshold = len(self._sessions) * C.THRASH_STRIKES_PER_SESSION + 1
         if self._strikes < threshold:
@@ -672,6 +676,9 @@ class Transport:
         if self._closed:
             raise TransportError("transport is closed", method=method, url=path)
         bounces = 0
+        # Session logins made (or awaited) for THIS request: bouncing on one of them again means
+        # a fresh login did not help, which no further login will fix (protocol §3.3).
+        fresh: set[tuple[int, int]] = set()
         # Bounded even in pathological pools: each session may bounce once more while the
         # thrash detector decides, then the request gives up.
         max_bounces = len(self._sessions) + 2
@@ -680,7 +687,7 @@ class Transport:
             sess.busy += 1
             try:
                 await self._ensure_logged_in(sess)
-                generation = sess.generation
+                generation, login_seq = sess.generation, sess.login_seq
                 resp = await self._send(
                     sess,
                     method,
@@ -695,28 +702,25 @@ class Transport:
                 self._note_success(sess)
                 return self._wrap(sess, method, resp)
             bounces += 1
-            sibling_logged_in = any(
-                o is not sess and o.login_seq > sess.login_seq for o in self._sessions
-            )
-            self._note_bounce(sess)
-            url = _relative(resp.request.url)
-            if bounces > max_bounces or (bounces > 1 and not sibling_logged_in):
-                # Our own fresh login was rejected at once: not an expiry we can fix.
+            sibling = self._sibling_logged_in_since(sess, login_seq)
+            self._note_bounce(sess, generation, login_seq)
+            url = redact_url(_relative(resp.request.url))
+            if bounces > max_bounces or ((sess.index, generation) in fresh and not sibling):
                 raise AuthenticationError(
-                    f"{method} {redact_url(url)}: still sent to the login page after logging in"
-                    " again"
+                    f"{method} {url}: still sent to the login page after logging in again"
                 )
             logger.info(
                 "session %d: %s %s met an expired session (HTTP %d); logging in again",
                 sess.index,
                 method,
-                redact_url(url),
+                url,
                 resp.status_code,
             )
             self.stats.replays += 1
             if sess.retired:
                 continue  # the pool shrank: replay on the surviving session
             await self._relogin(sess, generation)
+            fresh.add((sess.index, sess.generation))
 
     def _wrap(self, sess: _Session, method: str, resp: httpx.Response) -> Response:
         location = resp.headers.get("location")
