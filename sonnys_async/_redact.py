@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, quote_plus, urlencode, urlsplit, urlunsplit
 
 __all__ = [
     "MASK",
+    "MIN_LITERAL",
     "SECRET_FIELDS",
     "RedactingFilter",
     "redact_body",
@@ -26,6 +27,8 @@ __all__ = [
 ]
 
 MASK: Final = "***"
+#: Shortest literal secret :class:`RedactingFilter` masks verbatim.
+MIN_LITERAL: Final = 6
 
 #: Form fields whose values are secrets: the login password (protocol §3.2), the Backoffice user
 #: password pair (§11.2) and the POS PIN (§6.2).
@@ -142,16 +145,19 @@ class RedactingFilter(logging.Filter):
 
     Args:
         extra_secrets: Literal strings to mask wherever they appear (e.g. a password known to the
-            caller); empty strings are ignored.
+            caller). Strings shorter than :data:`MIN_LITERAL` are ignored: masking every ``p``
+            of a log line would destroy it, and the field-aware rules still cover them.
     """
 
     def __init__(self, extra_secrets: Iterable[str] = ()) -> None:
         super().__init__()
-        self._literals = tuple(sorted({s for s in extra_secrets if s}, key=len, reverse=True))
+        self._literals: tuple[str, ...] = ()
+        for secret in extra_secrets:
+            self.add_secret(secret)
 
     def add_secret(self, secret: str) -> None:
-        """Also mask this literal string from now on (ignored when empty)."""
-        if secret and secret not in self._literals:
+        """Also mask this literal string from now on (ignored when too short)."""
+        if len(secret) >= MIN_LITERAL and secret not in self._literals:
             self._literals = tuple(sorted({*self._literals, secret}, key=len, reverse=True))
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -198,9 +198,13 @@ async def test_post_is_not_retried_after_sending(fake: FakeBackoffice, error: Ex
     assert info.value.__cause__ is error
 
 
-async def test_post_connect_error_is_retried(fake: FakeBackoffice) -> None:
+@pytest.mark.parametrize(
+    "error",
+    [httpx.ConnectError("refused"), httpx.ConnectTimeout("slow"), httpx.PoolTimeout("busy")],
+)
+async def test_post_error_before_sending_is_retried(fake: FakeBackoffice, error: Exception) -> None:
     route = fake.router.post("/employee/insert").mock(
-        side_effect=[httpx.ConnectError("refused"), redirect("/employee/permissions/9")]
+        side_effect=[error, redirect("/employee/permissions/9")]
     )
     async with make_transport(fake) as t:
         resp = await t.post_form("/employee/insert", [("a", "1")])
