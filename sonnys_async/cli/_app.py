@@ -10,7 +10,9 @@ sandbox tenant.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -19,6 +21,7 @@ import anyio
 import click
 from rich.console import Console
 
+from .._redact import RedactingFilter
 from ..errors import (
     AuthenticationError,
     BackofficeError,
@@ -73,6 +76,8 @@ class AppState:
     use_sandbox: bool = False
     sandbox_instance: Sandbox | None = None
     env: Mapping[str, str] | None = None
+    #: Extra client constructor arguments (tests pass ``retry=RetryPolicy.no_wait()``).
+    client_options: dict[str, Any] = field(default_factory=dict)
     console: Console = field(default_factory=make_console)
     err: Console = field(default_factory=lambda: make_console(stderr=True))
 
@@ -141,6 +146,7 @@ async def open_client(
             sessions=sessions,
             max_concurrency=max_concurrency,
             max_per_second=max_per_second,
+            **state.client_options,
         )
     else:
         client = AsyncBackofficeClient(
@@ -151,6 +157,7 @@ async def open_client(
             sessions=sessions,
             max_concurrency=max_concurrency,
             max_per_second=max_per_second,
+            **state.client_options,
         )
     async with client:
         yield client
@@ -183,15 +190,40 @@ def run_async(state: AppState, fn: Callable[[], Awaitable[T]]) -> T:
         fail(state, f"{type(exc).__name__}: {exc}", EXIT_FAILED_ROWS)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time (test runners swap it)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+def _configure_logging(verbose: int) -> None:
+    logger = logging.getLogger("sonnys_async")
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logger.setLevel(level)
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        # A second line of defence: the library already logs through redaction helpers.
+        handler.addFilter(RedactingFilter())
+        logger.addHandler(handler)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--sandbox",
     is_flag=True,
     help="Run against an in-process sandbox tenant instead of a real Backoffice.",
 )
+@click.option("-v", "--verbose", count=True, help="Log more (-v: info, -vv: debug).")
 @click.version_option(package_name="sonnys-async", prog_name="sonnys-backoffice")
 @click.pass_context
-def cli(ctx: click.Context, sandbox: bool) -> None:
+def cli(ctx: click.Context, sandbox: bool, verbose: int) -> None:
     """Onboard and offboard Sonny's Backoffice employees in bulk, safely.
 
     Credentials come from SONNYS_BASE_URL or SONNYS_SUBDOMAIN, SONNYS_BOT_USERNAME and
@@ -199,6 +231,7 @@ def cli(ctx: click.Context, sandbox: bool) -> None:
     """
     state = ctx.ensure_object(AppState)
     state.use_sandbox = state.use_sandbox or sandbox
+    _configure_logging(verbose)
 
 
 def main(argv: list[str] | None = None, **extra: Any) -> None:

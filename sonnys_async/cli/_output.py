@@ -98,10 +98,15 @@ def table(
 
 
 def print_row_errors(console: Console, errors: Sequence[RowError], *, title: str) -> None:
-    """Print every row error as a table: row, field, reason."""
-    console.print(
-        table(title, ["row", "field", "reason"], ((e.row, e.field, e.reason) for e in errors))
-    )
+    """Print every row error: a table on a terminal, one ``row N: field: reason`` line elsewhere
+    (easy to grep in CI logs)."""
+    if console.is_terminal:
+        rows = ((e.row, e.field, e.reason) for e in errors)
+        console.print(table(title, ["row", "field", "reason"], rows))
+        return
+    console.print(f"{title}:", markup=False)
+    for e in errors:
+        console.print(f"  {e}", markup=False, soft_wrap=True)
 
 
 class ResultsWriter:
