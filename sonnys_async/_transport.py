@@ -506,12 +506,10 @@ class Transport:
             ServerError: The server answered 5xx or 429 (not retried).
             TransportError: The request could not be sent even after retries.
         """
-        pairs = list(pairs)
+        body = encode_form(pairs)
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("POST %s body: %s", path, redact_body(encode_form(pairs)))
-        return await self._request(
-            "POST", path, params=None, content=encode_form(pairs), pinned=session
-        )
+            logger.debug("POST %s body: %s", path, redact_body(body))
+        return await self._request("POST", path, params=None, content=body, pinned=session)
 
     async def login(self) -> None:
         """Log every pooled session in now (otherwise it happens lazily on first use).
