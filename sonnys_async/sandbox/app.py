@@ -92,7 +92,13 @@ class Sandbox:
         self._fault_rng = random.Random(self.options.seed ^ 0xFA17)
         self._login_failures: dict[str, list[float]] = {}
         self._layout = render.Layout(self.state.bot.full_name, self.options.sidebar_kb)
-        self.app = self._asgi
+
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            # A plain coroutine function, so servers detect the ASGI 3 interface.
+            await self._asgi(scope, receive, send)
+
+        #: The ASGI application.
+        self.app: Callable[[Scope, Receive, Send], Awaitable[None]] = app
 
     # --- public surface
     @property
