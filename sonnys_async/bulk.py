@@ -31,7 +31,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, H
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeVar
+from typing import Any, Generic, Literal, Self, TypeVar
 
 import anyio
 from anyio.abc import TaskGroup
@@ -40,11 +40,6 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from .errors import BackofficeError, OutcomeUnknownError
 from .journal import Journal, KeyState
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from anyio.from_thread import BlockingPortal
-
 __all__ = [
     "Bulk",
     "BulkSummary",
@@ -52,7 +47,6 @@ __all__ = [
     "Outcome",
     "Status",
     "is_ambiguous",
-    "iterate_blocking",
     "run_each",
     "summarize",
 ]
@@ -601,44 +595,3 @@ def run_each(
         shield=shield,
     )
 
-
-def iterate_blocking(portal: BlockingPortal, make: Callable[[], AsyncIterable[X]]) -> Iterator[X]:
-    """Iterate an async iterable from synchronous code, through an anyio blocking portal.
-
-    The whole async iteration runs in *one* task on the portal's loop (so task groups and
-    cancel scopes inside it, such as :class:`Bulk`'s, stay in the task that opened them);
-    values cross to the calling thread through a zero-buffer stream, which keeps the
-    backpressure: the async side produces the next value only when the caller asks for it.
-    Closing the iterator early (``break``) cancels the async side, which then closes cleanly.
-
-    Args:
-        portal: A running blocking portal (the sync client's).
-        make: Builds the async iterable; called on the portal's loop.
-
-    Returns:
-        A plain iterator of the values.
-    """
-    send, receive = portal.call(_make_stream)
-
-    async def pump() -> None:
-        async with send:
-            async for value in make():
-                await send.send(value)
-
-    future = portal.start_task_soon(pump)
-    try:
-        while True:
-            try:
-                value = portal.call(receive.receive)
-            except (anyio.EndOfStream, anyio.ClosedResourceError):
-                break
-            yield value
-        future.result()
-    finally:
-        if not future.done():
-            future.cancel()
-        portal.call(receive.aclose)
-
-
-async def _make_stream() -> tuple[MemoryObjectSendStream[Any], MemoryObjectReceiveStream[Any]]:
-    return anyio.create_memory_object_stream[Any](0)

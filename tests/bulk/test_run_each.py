@@ -10,7 +10,8 @@ import anyio.lowlevel
 import pytest
 from anyio.from_thread import start_blocking_portal
 
-from sonnys_async.bulk import Outcome, _RateMeter, iterate_blocking, run_each, summarize
+from sonnys_async._portal import BlockingIterator
+from sonnys_async.bulk import Outcome, _RateMeter, run_each, summarize
 from sonnys_async.errors import DuplicateError, NotFoundError
 
 
@@ -199,15 +200,15 @@ def test_bad_limits_are_refused(kwargs: dict[str, float], message: str) -> None:
         run_each(FakeOp(), [1], **kwargs)  # type: ignore[arg-type]
 
 
-def test_iterate_blocking_runs_a_bulk_from_sync_code() -> None:
+def test_blocking_iterator_runs_a_bulk_from_sync_code() -> None:
     op = FakeOp()
     with start_blocking_portal() as portal:
-        outcomes = list(iterate_blocking(portal, lambda: run_each(op, range(30), max_at_once=5)))
+        outcomes = list(BlockingIterator(portal, lambda: run_each(op, range(30), max_at_once=5)))
         assert sorted(o.index for o in outcomes) == list(range(30))
         # Leaving early cancels the async side cleanly.
-        partial = iterate_blocking(portal, lambda: run_each(op, range(1000), max_at_once=5))
+        partial = BlockingIterator(portal, lambda: run_each(op, range(1000), max_at_once=5))
         first = next(partial)
-        partial.close()  # type: ignore[attr-defined]
+        partial.close()
     assert first.status == "ok"
     assert op.in_flight == 0
     assert sum(op.calls.values()) < 1030
