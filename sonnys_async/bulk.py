@@ -594,4 +594,3 @@ def run_each(
         catch=catch,
         shield=shield,
     )
-

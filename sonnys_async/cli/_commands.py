@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import anyio
 import click
 
+from ..data import sample_path
 from ..journal import Journal, open_private
 from ..models import ActiveFilter
 from . import _offline  # noqa: F401  (registers the offline commands)
@@ -48,8 +48,6 @@ from ._jobs import (
     summary_table,
 )
 from ._output import ResultsWriter, print_row_errors, table
-
-__all__ = ["sample_path"]
 
 _PATH = click.Path(dir_okay=False, path_type=Path)
 _EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -429,11 +427,6 @@ def templates_cmd(state: AppState) -> None:
 
 
 # ---------------------------------------------------------------------------------------- demo
-
-
-def sample_path(name: str) -> Path:
-    """Path of a bundled sample CSV (``sample_hires.csv`` / ``sample_leavers.csv``)."""
-    return Path(str(resources.files("sonnys_async.data").joinpath(name)))
 
 
 @cli.command("demo")

@@ -6,7 +6,7 @@ import re
 import stat
 from pathlib import Path
 
-from sonnys_async.cli._commands import sample_path
+from sonnys_async.data import sample_path
 from sonnys_async.sandbox import Sandbox
 
 from .conftest import Invoke, read_csv, write_csv

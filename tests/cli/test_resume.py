@@ -12,10 +12,10 @@ import pytest
 from sonnys_async._transport import RetryPolicy
 from sonnys_async.cli import AppState
 from sonnys_async.cli._app import open_client
-from sonnys_async.cli._commands import sample_path
 from sonnys_async.cli._csv import ONBOARD_COLUMNS, HireRow, parse_hires, read_rows
 from sonnys_async.cli._jobs import ONBOARD_RESULT_FIELDS, credential_filler, onboard
 from sonnys_async.cli._output import ResultsWriter, make_console
+from sonnys_async.data import sample_path
 from sonnys_async.journal import Journal
 from sonnys_async.models import CreateEmployeeRequest
 from sonnys_async.sandbox import Sandbox
