@@ -513,9 +513,9 @@ async def test_first_employee_of_an_empty_tenant() -> None:
 async def test_list_employees_follows_every_page(
     sb: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sonnys_async._client as client_module
+    import sonnys_async._ops.reads as reads_module
 
-    monkeypatch.setattr(client_module, "_ROSTER_LIMIT", 7)
+    monkeypatch.setattr(reads_module, "ROSTER_LIMIT", 7)
     async with make_client(sb) as client:
         everyone = await client.list_employees(active="all")
     listed = {e.employee_id for e in everyone}

@@ -1,0 +1,527 @@
+"""create_employee: resolve, pre-flight, insert, POS template, read-back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from .. import pages, sites
+from .._secrets import generate_backoffice_password, generate_pos_pin
+from .._transport import (
+    AmbiguousWriteError,
+)
+from ..domain import (
+    ALL,
+    BoTemplate,
+    Department,
+    PosTemplate,
+    SiteSelection,
+    SiteTree,
+)
+from ..errors import (
+    BackofficeError,
+    DuplicateError,
+    FieldIssue,
+    InputValidationError,
+    NotFoundError,
+    OutcomeUnknownError,
+    TransportError,
+    WriteNotVerifiedError,
+)
+from ..models import (
+    CreateEmployeeRequest,
+    EmployeeCreated,
+)
+from . import payloads as P
+from .base import (
+    NoEmployeeYet,
+    PosCatalogue,
+    logger,
+    norm,
+    same_sites,
+    trailing_id,
+)
+from .users import Users
+
+__all__ = ["Employees"]
+
+
+class Employees(Users):
+    """``create_employee``: resolve, pre-flight, insert, POS template, read-back."""
+
+    async def create_employee(
+        self,
+        *,
+        first_name: str,
+        last_name: str,
+        phone: str,
+        email: str,
+        pos_user_id: int,
+        wage_rate: Decimal | float | int | str,
+        start_date: date | datetime,
+        available_sites: Iterable[int | str] | Literal["all"] | str,
+        permission: str,
+        pos_pin: int | None = None,
+        overtime_wage_rate: Decimal | float | int | str | None = None,
+        departments: Iterable[int | str] | None = None,
+        adp_employee_id: str | None = None,
+        emergency_contact_name: str | None = None,
+        emergency_contact_phone: str | None = None,
+        requires_backoffice: bool = False,
+        backoffice_username: str | None = None,
+        backoffice_password: str | None = None,
+        backoffice_permission: str | None = None,
+        wage_site: int | str | None = None,
+        verify: bool = True,
+    ) -> EmployeeCreated:
+        """Create an employee with POS access, optionally with a linked Backoffice login.
+
+        Steps: resolve sites, departments, wage site and template(s) from the cache (an unknown
+        name raises before anything is written); one targeted pre-flight search for the POS
+        User ID; ``POST /employee/insert`` (new id from ``Location``); the template's full
+        permission matrix; one read-back of the roster row (sites, departments, Access).
+        With a warm cache that is 4 requests. With ``requires_backoffice`` the username is
+        checked before any write, then the user is created, given its template and the
+        employee's sites, and verified.
+
+        ``departments`` defaults to ``["Greeter"]`` when omitted (the reference's default,
+        kept for migrated scripts); an explicit list is used as given (the reference silently
+        appended Greeter). Wages are hourly and overtime-eligible; overtime defaults to 1.5x
+        the rate (cents rounded half-up); ``wage_site`` defaults to the first requested site.
+
+        Args:
+            first_name: 1-64 characters.
+            last_name: 1-64 characters.
+            phone: Any formatting; 10 digits.
+            email: Unique among employees and Backoffice users.
+            pos_user_id: Unique POS User ID (>= 1).
+            wage_rate: Hourly rate.
+            start_date: First day (a datetime's date part is used).
+            available_sites: ``"all"`` or site ids, long names or short codes.
+            permission: POS template name (case-insensitive).
+            pos_pin: 5-digit PIN; generated with :mod:`secrets` when omitted.
+            overtime_wage_rate: Defaults to 1.5 x ``wage_rate``.
+            departments: Names or ids (case-insensitive).
+            adp_employee_id: Optional ADP id.
+            emergency_contact_name: Optional.
+            emergency_contact_phone: Optional; 10 digits.
+            requires_backoffice: Also create a linked Backoffice user.
+            backoffice_username: Required with ``requires_backoffice``.
+            backoffice_password: Generated (12 letters+digits) when omitted.
+            backoffice_permission: Backoffice template; defaults to ``permission``'s name.
+            wage_site: Site whose labour the wage is booked to; must be an available site.
+            verify: Read the result back (default). ``False`` trusts the redirects.
+
+        Returns:
+            Ids, PIN, applied template, sites, departments, and the BO credentials if any.
+
+        Raises:
+            InputValidationError: Bad input (before any request).
+            NotFoundError: Unknown site, department or template (before any write).
+            DuplicateError: POS User ID, e-mail, phone or username taken.
+            FormRejectedError: The server refused the insert (its messages attached).
+            WriteNotVerifiedError: A step after the insert failed or did not read back;
+                ``partial`` is an :class:`EmployeeCreated` with what exists.
+            OutcomeUnknownError: The insert's answer was lost and state could not be read.
+        """
+        req = CreateEmployeeRequest(
+            first_name=first_name,
+            last_name=last_name,
+            phone=phone,
+            email=email,
+            pos_user_id=pos_user_id,
+            wage_rate=wage_rate,
+            start_date=start_date,
+            available_sites=available_sites,
+            permission=permission,
+            pos_pin=pos_pin,
+            overtime_wage_rate=overtime_wage_rate,
+            departments=departments,
+            adp_employee_id=adp_employee_id,
+            emergency_contact_name=emergency_contact_name,
+            emergency_contact_phone=emergency_contact_phone,
+            requires_backoffice=requires_backoffice,
+            backoffice_username=backoffice_username,
+            backoffice_password=backoffice_password,
+            backoffice_permission=backoffice_permission,
+            wage_site=wage_site,
+            verify=verify,
+        )
+        return await self.create_employee_from(req)
+
+    async def create_employee_from(self, request: CreateEmployeeRequest) -> EmployeeCreated:
+        """:meth:`create_employee` taking a validated :class:`CreateEmployeeRequest`.
+
+        Args:
+            request: The validated input.
+
+        Returns:
+            See :meth:`create_employee`.
+        """
+        req = request
+        # ---- resolve everything before the first write
+        create_page = await self._employee_create_page()
+        tree = create_page.tree
+        selection = sites.resolve(tree, req.available_sites)
+        if selection != ALL and not selection:
+            raise InputValidationError([FieldIssue("available_sites", "selects no site")])
+        dep_request: Sequence[int | str] = req.departments or ("Greeter",)
+        try:
+            deps = P.resolve_departments(create_page.departments, dep_request)
+        except NotFoundError as exc:
+            if req.departments is None:
+                raise InputValidationError(
+                    [FieldIssue("departments", f"required on this tenant ({exc})")]
+                ) from exc
+            raise
+        wage_site_id = self._wage_site(tree, selection, req.wage_site, req.available_sites)
+        catalogue: PosCatalogue | None
+        try:
+            catalogue = await self._pos_catalogue()
+            template = P.resolve_pos_template(catalogue.templates, req.permission)
+        except NoEmployeeYet:
+            # First employee of a tenant: check the name against the template list now, read
+            # the grant sets from the new employee's own permissions page after the insert.
+            listing = await self._page("/pos-permission-template/list", what="POS templates")
+            stubs = [
+                PosTemplate(r.id, r.name, frozenset())
+                for r in pages.parse_pos_template_list(listing.text)
+            ]
+            template = P.resolve_pos_template(stubs, req.permission)
+            catalogue = None
+        bo_template: BoTemplate | None = None
+        if req.requires_backoffice:
+            bo = await self._bo_catalogue()
+            bo_template = P.resolve_bo_template(
+                bo.templates, req.backoffice_permission or req.permission
+            )
+            assert req.backoffice_username is not None  # model rule
+            if await self._users_by(username=req.backoffice_username):
+                raise DuplicateError(
+                    f"Backoffice username {req.backoffice_username!r} is already in use",
+                    field="username",
+                    value=req.backoffice_username,
+                )
+        pin = req.pos_pin if req.pos_pin is not None else generate_pos_pin()
+        overtime = req.effective_overtime_rate
+
+        # ---- pre-flight: one targeted search (includes disabled holders, §4)
+        if await self._rows_by_pos_user_id(req.pos_user_id):
+            raise DuplicateError(
+                f"POS User ID {req.pos_user_id} is already in use",
+                field="pos_user_id",
+                value=req.pos_user_id,
+            )
+
+        # ---- insert
+        body = P.employee_insert_pairs(
+            tree=tree,
+            first_name=req.first_name,
+            last_name=req.last_name,
+            phone=req.phone,
+            email=req.email,
+            start_date=req.start_date,
+            pos_user_id=req.pos_user_id,
+            pos_pin=pin,
+            wage_rate=req.wage_rate,
+            overtime_rate=overtime,
+            wage_site_id=wage_site_id,
+            departments=deps,
+            selection=selection,
+            adp_employee_id=req.adp_employee_id,
+            emergency_contact_name=req.emergency_contact_name,
+            emergency_contact_phone=req.emergency_contact_phone,
+        )
+        employee_id = await self._insert_employee(req, body)
+
+        def result(**extra: Any) -> EmployeeCreated:
+            fields: dict[str, Any] = {
+                "employee_id": employee_id,
+                "pos_user_id": req.pos_user_id,
+                "pos_pin": pin,
+                "first_name": req.first_name,
+                "last_name": req.last_name,
+                "email": req.email,
+                "permission_applied": template.name,
+                "sites_granted": P.selection_names(tree, selection),
+                "site_ids": selection,
+                "departments": tuple(d.name for d in deps),
+                "wage_site": tree.site(wage_site_id).name,
+                "wage_rate": req.wage_rate,
+                "overtime_wage_rate": overtime,
+            }
+            fields.update(extra)
+            return EmployeeCreated(**fields)
+
+        # ---- POS permissions (full matrix, §7.5)
+        try:
+            if catalogue is None:
+                catalogue = await self._read_pos_catalogue(employee_id)
+                self._pos = catalogue
+                template = P.resolve_pos_template(catalogue.templates, template.id)
+            await self._apply_pos_template(employee_id, template, catalogue, verify=False)
+        except BackofficeError as exc:
+            partial = result(
+                permission_applied="",
+                verified=False,
+                warnings=(f"employee created, POS template not applied: {exc}",),
+            )
+            raise WriteNotVerifiedError(
+                f"employee {employee_id} was created but its POS template was not applied: {exc}",
+                what="pos_template",
+                expected=template.name,
+                partial=partial,
+            ) from exc
+
+        # ---- read-back
+        warnings: list[str] = []
+        if req.verify:
+            await self._verify_created(
+                req, employee_id, tree, selection, deps, template, catalogue, result
+            )
+
+        created = result(warnings=tuple(warnings), verified=req.verify)
+        logger.info(
+            "created employee %d (POS User ID %d, template %r, verified=%s)",
+            employee_id,
+            req.pos_user_id,
+            template.name,
+            req.verify,
+        )
+        if not req.requires_backoffice:
+            return created
+
+        # ---- linked Backoffice user
+        assert bo_template is not None
+        assert req.backoffice_username is not None
+        password = req.backoffice_password or generate_backoffice_password()
+        try:
+            user = await self._create_user(
+                username=req.backoffice_username,
+                password=password,
+                email=req.email,
+                employee_id=employee_id,
+                first_name=None,
+                last_name=None,
+                selection=selection,
+                template=bo_template,
+                verify=req.verify,
+                expected_name=(req.first_name, req.last_name),
+            )
+        except BackofficeError as exc:
+            partial_user = getattr(exc, "partial", None)
+            partial = result(
+                backoffice_user_id=getattr(partial_user, "user_id", None),
+                backoffice_username=req.backoffice_username,
+                backoffice_password=password if partial_user is not None else None,
+                verified=False,
+                warnings=(f"employee created; Backoffice user step failed: {exc}",),
+            )
+            raise WriteNotVerifiedError(
+                f"employee {employee_id} was created but its Backoffice user failed: {exc}",
+                what="backoffice_user",
+                partial=partial,
+            ) from exc
+        return result(
+            backoffice_user_id=user.user_id,
+            backoffice_username=user.username,
+            backoffice_password=user.password,
+            backoffice_permission_applied=user.permission_applied,
+            verified=req.verify,
+            warnings=tuple(warnings) + user.warnings,
+        )
+
+    @staticmethod
+    def _wage_site(
+        tree: SiteTree,
+        selection: SiteSelection,
+        wage_site: int | str | None,
+        requested: Any,
+    ) -> int:
+        if wage_site is not None:
+            chosen = sites.resolve(tree, [wage_site])
+            assert chosen != ALL
+            (site_id,) = tuple(chosen)
+            if selection != ALL and site_id not in selection:
+                raise InputValidationError(
+                    [FieldIssue("wage_site", "must be one of the employee's available sites")]
+                )
+            return site_id
+        if selection == ALL:
+            return tree.sites[0].id
+        first = sites.resolve(tree, [requested[0]])
+        assert first != ALL
+        return next(iter(first))
+
+    async def _insert_employee(
+        self, req: CreateEmployeeRequest, body: list[tuple[str, str]]
+    ) -> int:
+        values: dict[str, str | int] = {
+            "pos_user_id": req.pos_user_id,
+            "email": req.email,
+            "phone": req.phone,
+        }
+        try:
+            resp = await self._submit(
+                "/employee/insert",
+                body,
+                what="employee insert",
+                ok=lambda loc: loc.startswith("/employee/permissions/"),
+                values=values,
+            )
+        except AmbiguousWriteError as exc:
+            return await self._settle_insert(req, exc)
+        assert resp.location is not None
+        return trailing_id(resp.location, "/employee/permissions/")
+
+    async def _settle_insert(self, req: CreateEmployeeRequest, exc: AmbiguousWriteError) -> int:
+        """The insert's answer was lost: read state by POS User ID (it was free a moment ago)."""
+        try:
+            rows = await self._rows_by_pos_user_id(req.pos_user_id)
+        except BackofficeError as read_exc:
+            raise OutcomeUnknownError(
+                f"employee insert for POS User ID {req.pos_user_id}: the answer was lost and "
+                f"the roster could not be read ({read_exc})",
+                url="/employee/insert",
+                partial={"pos_user_id": req.pos_user_id},
+            ) from exc
+        mine = [
+            r
+            for r in rows
+            if norm(r.first_name) == norm(req.first_name)
+            and norm(r.last_name) == norm(req.last_name)
+        ]
+        if len(mine) == 1:
+            logger.info(
+                "employee insert answer lost, but POS User ID %d now exists: treated as applied",
+                req.pos_user_id,
+            )
+            return mine[0].employee_id
+        if rows:
+            raise OutcomeUnknownError(
+                f"employee insert for POS User ID {req.pos_user_id}: the answer was lost and the "
+                "ID now belongs to an employee with other names",
+                url="/employee/insert",
+            ) from exc
+        raise TransportError(
+            f"employee insert for POS User ID {req.pos_user_id} was not applied (connection lost "
+            "before the server stored it); it is safe to try again",
+            url="/employee/insert",
+            method="POST",
+        ) from exc
+
+    async def _apply_pos_template(
+        self,
+        employee_id: int,
+        template: PosTemplate,
+        catalogue: PosCatalogue,
+        *,
+        verify: bool,
+    ) -> None:
+        body = P.pos_matrix_pairs(employee_id, template, catalogue.permissions)
+        try:
+            await self._submit(
+                "/employee/permissions/update",
+                body,
+                what="POS permissions",
+                ok=lambda loc: loc.rstrip("/") == "/employee" or loc.startswith("/employee?"),
+            )
+        except AmbiguousWriteError:
+            # The matrix is a full replacement, so after reading that it is *not* stored,
+            # sending it once more cannot double anything.
+            if await self._pos_grants_match(employee_id, template):
+                return
+            await self._submit(
+                "/employee/permissions/update",
+                body,
+                what="POS permissions",
+                ok=lambda loc: loc.rstrip("/") == "/employee" or loc.startswith("/employee?"),
+            )
+        if verify and not await self._pos_grants_match(employee_id, template):
+            raise WriteNotVerifiedError(
+                f"employee {employee_id}: POS grants do not match template {template.name!r}",
+                what="pos_template",
+                expected=template.name,
+            )
+
+    async def _pos_grants_match(self, employee_id: int, template: PosTemplate) -> bool:
+        resp = await self._page(
+            f"/employee/permissions/{employee_id}", what="employee permissions page"
+        )
+        page = pages.parse_pos_permissions(resp.text)
+        return page.granted == template.grants and page.overrides == template.overrides
+
+    async def _verify_created(
+        self,
+        req: CreateEmployeeRequest,
+        employee_id: int,
+        tree: SiteTree,
+        selection: SiteSelection,
+        deps: Sequence[Department],
+        template: PosTemplate,
+        catalogue: PosCatalogue,
+        result: Callable[..., EmployeeCreated],
+    ) -> None:
+        """One roster row proves names, activity, sites (codes), departments and Access."""
+
+        def fail(what: str, expected: object, actual: object) -> WriteNotVerifiedError:
+            return WriteNotVerifiedError(
+                f"employee {employee_id} created, but {what} reads back as {actual!r} "
+                f"instead of {expected!r}",
+                what=what,
+                expected=expected,
+                actual=actual,
+                partial=result(verified=False),
+            )
+
+        try:
+            rows = await self._rows_by_pos_user_id(req.pos_user_id)
+        except BackofficeError as exc:
+            raise WriteNotVerifiedError(
+                f"employee {employee_id} created, but the read-back failed: {exc}",
+                what="read_back",
+                partial=result(verified=False),
+            ) from exc
+        rows = [r for r in rows if r.employee_id == employee_id]
+        if len(rows) != 1:
+            # Employees without an available site are not listed (§10.3).
+            raise fail("roster row", employee_id, [r.employee_id for r in rows])
+        row = rows[0]
+        if (norm(row.first_name), norm(row.last_name)) != (
+            norm(req.first_name),
+            norm(req.last_name),
+        ):
+            raise fail(
+                "name", f"{req.first_name} {req.last_name}", f"{row.first_name} {row.last_name}"
+            )
+        if not row.is_active:
+            raise fail("status", "active", "inactive")
+        want_codes = P.selection_codes(tree, selection)
+        if want_codes is not None:
+            got_codes = frozenset(c.casefold() for c in row.site_codes)
+            if got_codes != want_codes:
+                raise fail("sites", sorted(want_codes), sorted(got_codes))
+        else:
+            edit = pages.parse_employee_edit(
+                (await self._page(f"/employee/edit/{employee_id}", what="employee")).text
+            )
+            if not same_sites(tree, edit.available_sites, selection):
+                raise fail("sites", selection, edit.available_sites)
+        want_deps = {norm(d.name) for d in deps}
+        got_deps = {norm(d) for d in row.departments}
+        if want_deps != got_deps:
+            raise fail("departments", sorted(want_deps), sorted(got_deps))
+        # Access shows the applied template's name; several templates may share one grant set,
+        # and a server could show "Custom": then the grants themselves decide.
+        equal_names = {
+            norm(n)
+            for n in P.match_template_names(
+                catalogue.templates, template.grants, template.overrides
+            )
+        }
+        if norm(row.access) not in equal_names | {
+            norm(template.name)
+        } and not await self._pos_grants_match(employee_id, template):
+            raise fail("pos_template", template.name, row.access)
