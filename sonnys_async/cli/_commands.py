@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import tempfile
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import click
@@ -20,6 +22,7 @@ from ._app import (
     EXIT_INTERRUPTED,
     EXIT_INVALID_INPUT,
     AppState,
+    Credentials,
     cli,
     fail,
     open_client,
@@ -49,25 +52,52 @@ from ._jobs import (
 )
 from ._output import ResultsWriter, print_row_errors, table
 
+if TYPE_CHECKING:
+    from .._client import AsyncBackofficeClient
+
+T = TypeVar("T")
+
 _PATH = click.Path(dir_okay=False, path_type=Path)
 _EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-def _concurrency_options(f: Any) -> Any:
-    f = click.option(
-        "--rate",
-        type=click.FloatRange(min=0, min_open=True),
-        default=None,
-        help="At most this many rows started per second.",
-    )(f)
-    f = click.option(
+def _options(*options: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Several click options as one decorator (listed in ``--help`` in the order given)."""
+
+    def apply(f: Any) -> Any:
+        for option in reversed(options):
+            f = option(f)
+        return f
+
+    return apply
+
+
+_concurrency_options = _options(
+    click.option(
         "--concurrency",
         type=click.IntRange(1, 64),
         default=4,
         show_default=True,
         help="Rows in flight at once.",
-    )(f)
-    return f
+    ),
+    click.option(
+        "--rate",
+        type=click.FloatRange(min=0, min_open=True),
+        default=None,
+        help="At most this many rows started per second.",
+    ),
+)
+
+_resume_options = _options(
+    click.option(
+        "--journal",
+        type=_PATH,
+        default=None,
+        help="Journal for resuming (default: the --out file name + .journal.jsonl).",
+    ),
+    click.option("--no-journal", is_flag=True, help="Do not keep a journal."),
+    click.option("--skip-invalid", is_flag=True, help="Skip invalid rows instead of stopping."),
+)
 
 
 def _journal_path(out: Path | None, journal: Path | None, no_journal: bool) -> Path | None:
@@ -102,7 +132,19 @@ def _invalid_reasons(errors: list[RowError]) -> list[tuple[int, str]]:
     return [(row, "; ".join(reasons)) for row, reasons in sorted(by_row.items())]
 
 
-def _finish(state: AppState, report: JobReport, *, invalid: int, where: Path | None) -> None:
+def _bulk_client(
+    state: AppState, credentials: Credentials | None, concurrency: int
+) -> AbstractAsyncContextManager[AsyncBackofficeClient]:
+    # One login per row in flight: PHP serialises the requests of one session.
+    return open_client(
+        state, credentials, max_concurrency=max(concurrency, 2), sessions=concurrency
+    )
+
+
+def _finish(
+    state: AppState, report: JobReport, *, invalid: int, where: Path | None, onboarding: bool
+) -> None:
+    _print_report(state, report, invalid=invalid, onboarding=onboarding)
     if report.interrupted:
         state.err.print(
             "interrupted: rows in flight were finished and recorded; run the same command "
@@ -123,14 +165,7 @@ def _finish(state: AppState, report: JobReport, *, invalid: int, where: Path | N
 @click.option("--out", type=_PATH, required=True, help="Results CSV (created with mode 0600).")
 @_concurrency_options
 @click.option("--dry-run", is_flag=True, help="Validate against the tenant; write nothing.")
-@click.option(
-    "--journal",
-    type=_PATH,
-    default=None,
-    help="Journal for resuming (default: RESULTS.csv.journal.jsonl).",
-)
-@click.option("--no-journal", is_flag=True, help="Do not keep a journal.")
-@click.option("--skip-invalid", is_flag=True, help="Skip invalid rows instead of stopping.")
+@_resume_options
 @pass_state
 def onboard_cmd(
     state: AppState,
@@ -163,9 +198,7 @@ def onboard_cmd(
             opened = Journal(journal_path)
 
         async def job() -> JobReport | None:
-            async with open_client(
-                state, credentials, max_concurrency=max(concurrency, 2), sessions=concurrency
-            ) as client:
+            async with _bulk_client(state, credentials, concurrency) as client:
                 name_errors = await check_tenant_names(client, hires)
                 if name_errors:
                     _report_invalid(state, name_errors, skip_invalid=skip_invalid, total=len(rows))
@@ -193,10 +226,8 @@ def onboard_cmd(
     finally:
         if opened is not None:
             opened.close()
-    if report is None:
-        return
-    _print_report(state, report, invalid=len({e.row for e in errors}), onboarding=True)
-    _finish(state, report, invalid=len({e.row for e in errors}), where=out)
+    if report is not None:
+        _finish(state, report, invalid=len({e.row for e in errors}), where=out, onboarding=True)
 
 
 async def _dry_run(
@@ -244,9 +275,7 @@ def _print_report(state: AppState, report: JobReport, *, invalid: int, onboardin
     is_flag=True,
     help="Also deactivate each leaver's linked Backoffice login.",
 )
-@click.option("--journal", type=_PATH, default=None, help="Journal for resuming.")
-@click.option("--no-journal", is_flag=True, help="Do not keep a journal.")
-@click.option("--skip-invalid", is_flag=True, help="Skip invalid rows instead of stopping.")
+@_resume_options
 @pass_state
 def offboard_cmd(
     state: AppState,
@@ -278,9 +307,7 @@ def offboard_cmd(
                 writer.write({"row": row, "status": "invalid", "error": reason})
 
         async def job() -> JobReport:
-            async with open_client(
-                state, credentials, max_concurrency=max(concurrency, 2), sessions=concurrency
-            ) as client:
+            async with _bulk_client(state, credentials, concurrency) as client:
                 return await offboard(
                     client,
                     leavers,
@@ -297,12 +324,21 @@ def offboard_cmd(
             opened.close()
         if writer is not None:
             writer.close()
-    invalid = len({e.row for e in errors})
-    _print_report(state, report, invalid=invalid, onboarding=False)
-    _finish(state, report, invalid=invalid, where=out)
+    _finish(state, report, invalid=len({e.row for e in errors}), where=out, onboarding=False)
 
 
 # ------------------------------------------------------------------------------- tenant reads
+
+
+def _read(state: AppState, read: Callable[[AsyncBackofficeClient], Awaitable[T]]) -> T:
+    """Log in (credentials first: prompting blocks), run one read, return its result."""
+    credentials = state.credentials()
+
+    async def job() -> T:
+        async with open_client(state, credentials) as client:
+            return await read(client)
+
+    return run_async(state, job)
 
 
 @cli.group("employees")
@@ -336,16 +372,10 @@ _EXPORT_FIELDS = (
 @pass_state
 def employees_export(state: AppState, out: Path, active: str) -> None:
     """Write the roster to OUT.csv (mode 0600: it holds personal data)."""
-    credentials = state.credentials()
     which: ActiveFilter = (
         "all" if active == "all" else "inactive" if active == "inactive" else "active"
     )
-
-    async def job() -> list[Any]:
-        async with open_client(state, credentials) as client:
-            return list(await client.list_employees(active=which))
-
-    employees = run_async(state, job)
+    employees = _read(state, lambda client: client.list_employees(active=which))
     with open_private(out) as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(_EXPORT_FIELDS)
@@ -363,13 +393,7 @@ def employees_export(state: AppState, out: Path, active: str) -> None:
 @pass_state
 def sites_cmd(state: AppState) -> None:
     """List the tenant's sites (id, long name, short code, district, region)."""
-    credentials = state.credentials()
-
-    async def job() -> Any:
-        async with open_client(state, credentials) as client:
-            return await client.get_site_tree()
-
-    tree = run_async(state, job)
+    tree = _read(state, lambda client: client.get_site_tree())
     regions = {r.id: r.name for r in tree.regions}
     districts = {d.id: d.name for d in tree.districts}
     rows = (
@@ -389,13 +413,7 @@ def sites_cmd(state: AppState) -> None:
 @pass_state
 def departments_cmd(state: AppState) -> None:
     """List the tenant's departments."""
-    credentials = state.credentials()
-
-    async def job() -> Any:
-        async with open_client(state, credentials) as client:
-            return await client.list_departments()
-
-    departments = run_async(state, job)
+    departments = _read(state, lambda client: client.list_departments())
     state.console.print(table("Departments", ["id", "name"], ((d.id, d.name) for d in departments)))
 
 
@@ -403,13 +421,11 @@ def departments_cmd(state: AppState) -> None:
 @pass_state
 def templates_cmd(state: AppState) -> None:
     """List the POS and Backoffice permission templates."""
-    credentials = state.credentials()
 
-    async def job() -> tuple[Any, Any]:
-        async with open_client(state, credentials) as client:
-            return await client.list_pos_templates(), await client.list_backoffice_templates()
+    async def both(client: AsyncBackofficeClient) -> tuple[Any, Any]:
+        return await client.list_pos_templates(), await client.list_backoffice_templates()
 
-    pos, bo = run_async(state, job)
+    pos, bo = _read(state, both)
     state.console.print(
         table(
             "POS templates",
