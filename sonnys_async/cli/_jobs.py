@@ -18,7 +18,7 @@ from rich.console import Console
 from .. import sites
 from .._ops import payloads as P
 from .._secrets import generate_backoffice_password, generate_pos_pin
-from ..bulk import BulkSummary, Outcome, is_ambiguous, run_each
+from ..bulk import Bulk, BulkSummary, Outcome, is_ambiguous, run_each
 from ..domain import SiteTree
 from ..errors import DuplicateError, NotFoundError
 from ..journal import Journal
@@ -325,16 +325,14 @@ async def onboard(
     bulk = run_each(
         create,
         hires,
-        key=lambda h: h.key,
-        max_at_once=max_at_once,
-        max_per_second=max_per_second,
+        key=_row_key,
         journal=journal,
         resolve=resolve,
         on_outcome=record,
+        max_at_once=max_at_once,
+        max_per_second=max_per_second,
     )
-    await _drive(bulk, console, "onboarding", len(hires), report)
-    report.summary = bulk.summary
-    return report
+    return await _drive(bulk, console, "onboarding", len(hires), report)
 
 
 async def _resolve_hire(client: AsyncBackofficeClient, hire: HireRow) -> Onboarded | None:
@@ -448,19 +446,25 @@ async def offboard(
     bulk = run_each(
         disable,
         leavers,
-        key=lambda leaver: leaver.key,
-        max_at_once=max_at_once,
-        max_per_second=max_per_second,
+        key=_row_key,
         journal=journal,
         resolve=resolve,
         on_outcome=record,
+        max_at_once=max_at_once,
+        max_per_second=max_per_second,
     )
-    await _drive(bulk, console, "offboarding", len(leavers), report)
-    report.summary = bulk.summary
-    return report
+    return await _drive(bulk, console, "offboarding", len(leavers), report)
 
 
-async def _drive(bulk: Any, console: Console, what: str, total: int, report: JobReport) -> None:
+def _row_key(row: HireRow | LeaverRow) -> str:
+    return row.key
+
+
+async def _drive(
+    bulk: Bulk[Any, Any], console: Console, what: str, total: int, report: JobReport
+) -> JobReport:
+    """Run ``bulk`` behind a progress bar; ``report`` gets its final summary (also when
+    cancelled, flagged ``interrupted``, before the cancellation propagates)."""
     progress = make_progress(console)
     with progress:
         task = progress.add_task(what, total=total)
@@ -470,41 +474,33 @@ async def _drive(bulk: Any, console: Console, what: str, total: int, report: Job
                     progress.advance(task)
         except anyio.get_cancelled_exc_class():
             report.interrupted = True
-            report.summary = bulk.summary
             raise
+        finally:
+            report.summary = bulk.summary
+    return report
 
 
 def onboard_tables(report: JobReport, *, limit: int = 60) -> list[Any]:
     """The screen tables of an onboarding report (secrets masked)."""
-    out: list[Any] = []
-    if report.lines:
-        out.append(
-            table(
-                "Onboarded",
-                ["row", "status", "name", "POS id", "employee", "PIN", "BO user", "BO password"],
-                sorted(report.lines, key=lambda line: int(str(line[0]))),
-                limit=limit,
-            )
-        )
-    if report.failures:
-        out.append(table("Failed rows", ["row", "POS id", "error"], sorted(report.failures)))
-    return out
+    columns = ["row", "status", "name", "POS id", "employee", "PIN", "BO user", "BO password"]
+    return _tables(report, ("Onboarded", columns), ["row", "POS id", "error"], limit)
 
 
 def offboard_tables(report: JobReport, *, limit: int = 60) -> list[Any]:
     """The screen tables of an offboarding report."""
+    columns = ["row", "status", "lookup", "name", "employee", "BO users disabled"]
+    return _tables(report, ("Offboarded", columns), ["row", "lookup", "error"], limit)
+
+
+def _tables(
+    report: JobReport, done: tuple[str, list[str]], failed: list[str], limit: int
+) -> list[Any]:
     out: list[Any] = []
     if report.lines:
-        out.append(
-            table(
-                "Offboarded",
-                ["row", "status", "lookup", "name", "employee", "BO users disabled"],
-                sorted(report.lines, key=lambda line: int(str(line[0]))),
-                limit=limit,
-            )
-        )
+        lines = sorted(report.lines, key=lambda line: int(str(line[0])))
+        out.append(table(done[0], done[1], lines, limit=limit))
     if report.failures:
-        out.append(table("Failed rows", ["row", "lookup", "error"], sorted(report.failures)))
+        out.append(table("Failed rows", failed, sorted(report.failures)))
     return out
 
 
