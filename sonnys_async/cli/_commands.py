@@ -3,6 +3,7 @@ templates, and the demo."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import anyio
 import click
 
+from ..bulk import run_each
 from ..data import sample_path
 from ..journal import Journal, open_private
 from ..models import ActiveFilter
@@ -187,15 +189,17 @@ def onboard_cmd(
     """
     journal_path = None if dry_run else _journal_path(out, journal, no_journal)
     # An existing journal is read first: its credentials are reused for interrupted rows.
-    opened = Journal(journal_path) if journal_path is not None and journal_path.exists() else None
-    try:
+    with contextlib.ExitStack() as stack:
+        opened = None
+        if journal_path is not None and journal_path.exists():
+            opened = stack.enter_context(Journal(journal_path))
         rows, header_errors = read_rows(hires_csv, ONBOARD_COLUMNS)
         hires, row_errors = parse_hires(rows, credentials=credential_filler(opened))
         errors = header_errors + row_errors
         _report_invalid(state, errors, skip_invalid=skip_invalid, total=len(rows))
         credentials = state.credentials()
         if journal_path is not None and opened is None:
-            opened = Journal(journal_path)
+            opened = stack.enter_context(Journal(journal_path))
 
         async def job() -> JobReport | None:
             async with _bulk_client(state, credentials, concurrency) as client:
@@ -223,18 +227,17 @@ def onboard_cmd(
                     )
 
         report = run_async(state, job)
-    finally:
-        if opened is not None:
-            opened.close()
     if report is not None:
         _finish(state, report, invalid=len({e.row for e in errors}), where=out, onboarding=True)
 
 
 async def _dry_run(
-    state: AppState, client: Any, hires: list[HireRow], errors: list[RowError], concurrency: int
+    state: AppState,
+    client: AsyncBackofficeClient,
+    hires: list[HireRow],
+    errors: list[RowError],
+    concurrency: int,
 ) -> None:
-    from ..bulk import run_each
-
     async def available(hire: HireRow) -> bool:
         return bool(await client.is_pos_user_id_available(hire.request.pos_user_id))
 
@@ -299,10 +302,11 @@ def offboard_cmd(
     _report_invalid(state, errors, skip_invalid=skip_invalid, total=len(rows))
     credentials = state.credentials()
     journal_path = _journal_path(out, journal, no_journal)
-    opened = Journal(journal_path) if journal_path is not None else None
-    writer = ResultsWriter(out, OFFBOARD_RESULT_FIELDS) if out is not None else None
-    try:
-        if writer is not None:
+    with contextlib.ExitStack() as stack:
+        opened = stack.enter_context(Journal(journal_path)) if journal_path is not None else None
+        writer = None
+        if out is not None:
+            writer = stack.enter_context(ResultsWriter(out, OFFBOARD_RESULT_FIELDS))
             for row, reason in _invalid_reasons(errors):
                 writer.write({"row": row, "status": "invalid", "error": reason})
 
@@ -319,11 +323,6 @@ def offboard_cmd(
                 )
 
         report = run_async(state, job)
-    finally:
-        if opened is not None:
-            opened.close()
-        if writer is not None:
-            writer.close()
     _finish(state, report, invalid=len({e.row for e in errors}), where=out, onboarding=False)
 
 
