@@ -8,7 +8,7 @@ import re
 import string
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qsl
@@ -21,6 +21,8 @@ from sonnys_async.sandbox.data import Tenant, flat_tenant, hierarchical_tenant
 from sonnys_async.sandbox.faults import DropFault, FaultControls, LoggedRequest
 from sonnys_async.sandbox.options import SandboxOptions
 from sonnys_async.sandbox.rules import (
+    MSG_UNKNOWN_EMPLOYEE,
+    MSG_UNKNOWN_USER,
     Flash,
     PostResult,
     employee_compensation_update,
@@ -45,7 +47,7 @@ MSG_INVALID_CREDENTIALS = "Invalid credentials."
 MSG_THROTTLED = "Too many failed login attempts, please try again in 1 minute."
 _PUBLIC = frozenset({"/login", "/login_check", "/logout", "/forgot-password"})
 _ALNUM = string.ascii_letters + string.digits
-_PAGE_RE = re.compile(r"(\d{1,12})(?::(\d{1,9}))?")
+_PAGE_RE = re.compile(r"(\d{1,12})(?::(\d{1,9}))?", re.ASCII)
 
 
 class ConnectionDropped(Exception):
@@ -271,7 +273,10 @@ class Sandbox:
             if len(parts) == 3 and parts[1] in ("edit", "permissions", "compensation"):
                 emp = self._employee(parts[2])
                 if emp is None:
-                    return _not_found(layout)
+                    # Mirrors the captured "Unable to locate user." answer of the BO pages
+                    # (§13.4, §16.2); the employee wording is a sandbox choice.
+                    session.flash = Flash("danger", (MSG_UNKNOWN_EMPLOYEE,))
+                    return _redirect("/employee")
                 flash = self._take_flash(session)
                 if parts[1] == "edit":
                     return _page(
@@ -297,7 +302,7 @@ class Sandbox:
             if len(parts) == 3 and parts[1] in ("edit", "permissions"):
                 user = self._user(parts[2])
                 if user is None:
-                    session.flash = Flash("danger", ("Unable to locate user.",))
+                    session.flash = Flash("danger", (MSG_UNKNOWN_USER,))
                     return _redirect("/user")
                 flash = self._take_flash(session)
                 if parts[1] == "edit":
@@ -312,7 +317,7 @@ class Sandbox:
         return _not_found(layout)
 
     def _post(self, session: _Session, path: str, raw: bytes) -> _Response:
-        now = datetime.now().replace(microsecond=0)
+        now = self._server_now()
         if path == "/login_check":
             return self._login(session, raw)
         body = parse_body(raw)
@@ -382,8 +387,8 @@ class Sandbox:
             active = "active"
         site_filter: list[int] = []
         for k, v in params:
-            if re.fullmatch(r"sites\[\d*\]", k) and v.strip().isdigit():
-                site_filter.append(int(v))
+            if re.fullmatch(r"sites\[\d*\]", k) and (sid := _record_id(v.strip())) is not None:
+                site_filter.append(sid)
         limit = _limit(single.get("limit"), path_limit)
         sort_type = single.get("sort_type", "first_name")
         if sort_type not in ("first_name", "last_name"):
@@ -424,7 +429,14 @@ class Sandbox:
             if single.get(name):
                 query.append((name, single[name]))
         query.append(("active", active))
-        query += [(f"sites[{i}]", str(s)) for i, s in enumerate(site_filter)]
+        # Without a site filter the server writes every site the user can see into its pager
+        # and sort links, in option (short-code) order (§10.2, employee_search_by_name.html).
+        link_sites = site_filter or [
+            s.id
+            for s in sorted(self.state.tenant.tree.sites, key=lambda s: (s.code or s.name).lower())
+            if s.id in visible
+        ]
+        query += [(f"sites[{i}]", str(s)) for i, s in enumerate(link_sites)]
         if limit != 25:
             query.append(("limit", str(limit)))
         filters = {k: single.get(k, "") for k in ("first_name", "last_name", "posUserId")}
@@ -510,23 +522,36 @@ class Sandbox:
             session.flash = None
         return flash
 
+    def _server_now(self) -> datetime:
+        # A pinned ``today`` pins record timestamps too ("active since"), so two sandboxes with
+        # the same options and requests render identical pages.
+        if self.options.today is not None:
+            return datetime.combine(self.options.today, time(12, 0))
+        return datetime.now().replace(microsecond=0)
+
     def _today(self) -> Any:
         return self.options.today_date()
 
     def _employee(self, raw: str) -> StoredEmployee | None:
-        return self.state.employees.get(int(raw)) if raw.isdigit() and len(raw) < 12 else None
+        return self.state.employees.get(_record_id(raw) or -1)
 
     def _user(self, raw: str) -> StoredUser | None:
-        return self.state.users.get(int(raw)) if raw.isdigit() and len(raw) < 12 else None
+        return self.state.users.get(_record_id(raw) or -1)
 
 
 _GET_ONLY = frozenset({"/employee", "/user", "/employee/create", "/user/create", "/"})
 
 
+def _record_id(raw: str) -> int | None:
+    # ASCII digits only: str.isdigit() also accepts e.g. "¹", which int() rejects.
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+
+
 def _limit(raw: str | None, path_limit: int | None) -> int:
     value = path_limit
-    if raw is not None and raw.strip().isdigit() and len(raw.strip()) < 9:
-        value = int(raw.strip())
+    text = (raw or "").strip()
+    if text.isascii() and text.isdigit() and len(text) < 9:
+        value = int(text)
     return value if value and value > 0 else 25
 
 

@@ -248,6 +248,7 @@ def site_tree(tree: SiteTree, selection: SiteSelection, *, bo: bool) -> str:
         return _flat_tree(tree, selection, bo=bo)
     pre = (lambda n: n) if bo else (lambda n: _emp_name(n))
     word = "Access" if bo else "Available"
+    wide = 140 if bo else 150  # width of the "all ..." toggles in the captures
     is_all = selection == ALL
     chosen: frozenset[int] = frozenset() if is_all else selection  # type: ignore[assignment]
     out: list[str] = [
@@ -270,11 +271,17 @@ def site_tree(tree: SiteTree, selection: SiteSelection, *, bo: bool) -> str:
         '                                   class="boac-permission-type-region"\n'
         '                                   id="boac-permission-type-region"\n'
         '                                   data-toggle="toggle"\n'
+        '                                   data-size="small"\n'
+        f'                                   data-width="{wide}"\n'
+        '                                   data-onstyle="success"\n'
+        '                                   data-offstyle="info"\n'
         f'                                   data-on="{word} all Regions"\n'
         f'                                   data-off="{word} by Region"\n'
         f'                                   name="{pre("isAllRegionsAllowed")}"\n'
         '                                   data-fhcheck-disable="#boac-region-options-list '
         ':input"\n'
+        "                                   data-fhchecked-toggle-collapse-close="
+        '"#sbox-boac-permission-all-regions-box"\n'
         f"                                   {'checked' if is_all else ''}\n"
         "                            >\n"
         '                    <div class="row" id="boac-region-options-list">\n'
@@ -289,9 +296,17 @@ def site_tree(tree: SiteTree, selection: SiteSelection, *, bo: bool) -> str:
             f'                                           id="boac-permission-region-{region.id}"\n'
             '                                           class="boac-permission-region-option"\n'
             '                                           data-toggle="toggle"\n'
+            '                                           data-size="small"\n'
+            '                                           data-width="60"\n'
+            '                                           data-offstyle="success"\n'
+            '                                           data-onstyle="danger"\n'
             '                                           data-on="No"\n'
             '                                           data-off="Yes"\n'
             f'                                           data-region-id="{region.id}"\n'
+            "                                           data-fhchecked-toggle-collapse-close="
+            f'"#sbox-boac-permission-region-{region.id}-box"\n'
+            "                                           data-fhcheck-disable="
+            f'"#sbox-boac-permission-region-{region.id}-box :input"\n'
             f'                                           value="{region.id}"\n'
             f'                                           name="{pre("disabledRegions[]")}"\n'
             f"                                           {'disabled' if is_all else ''}\n"
@@ -308,11 +323,19 @@ def site_tree(tree: SiteTree, selection: SiteSelection, *, bo: bool) -> str:
             '                       class="boac-permission-type-district"\n'
             f'                       id="boac-permission-type-district-for-region-{region.id}"\n'
             '                       data-toggle="toggle"\n'
+            '                       data-size="small"\n'
+            f'                       data-width="{wide}"\n'
+            '                       data-onstyle="success"\n'
+            '                       data-offstyle="info"\n'
             f'                       data-on="{word} all Districts"\n'
             f'                       data-off="{word} by District"\n'
             f'                       data-region-id="{region.id}"\n'
             f'                       name="{pre("isAllDistrictsAllowedByRegion[]")}"\n'
             f'                       value="{region.id}"\n'
+            "                       data-fhcheck-disable="
+            f'"#boac-district-options-list-for-region-{region.id} :input"\n'
+            "                       data-fhchecked-toggle-collapse-close="
+            f'"#sbox-boac-permission-all-districts-for-region-{region.id}-box"\n'
             f"                       {'checked' if is_all else ''}\n"
             "                >\n"
             f'        <div class="row" id="boac-district-options-list-for-region-{region.id}">\n'
@@ -327,10 +350,18 @@ def site_tree(tree: SiteTree, selection: SiteSelection, *, bo: bool) -> str:
                 '                           class="boac-permission-district-option '
                 f'boac-permission-district-option-for-region-{region.id}"\n'
                 '                           data-toggle="toggle"\n'
+                '                           data-size="small"\n'
+                '                           data-width="60"\n'
+                '                           data-onstyle="danger"\n'
+                '                           data-offstyle="success"\n'
                 '                           data-off="Yes"\n'
                 '                           data-on="No"\n'
                 f'                           data-region-id="{region.id}"\n'
                 f'                           data-district-id="{did}"\n'
+                "                           data-fhchecked-toggle-collapse-close="
+                f'"#sbox-boac-permission-district-{did}-box"\n'
+                "                           data-fhcheck-disable="
+                f'"#sbox-boac-permission-district-{did}-box :input"\n'
                 f'                           value="{did}"\n'
                 f'                           name="{pre("disabledDistricts[]")}"\n'
                 f"                           {'disabled' if is_all or r_denied else ''}\n"
@@ -347,10 +378,18 @@ def site_tree(tree: SiteTree, selection: SiteSelection, *, bo: bool) -> str:
                 f'boac-permission-type-site-by-region-{region.id}"\n'
                 f'                   id="boac-permission-type-site-for-district-{did}"\n'
                 '                   data-toggle="toggle"\n'
+                '                   data-size="small"\n'
+                f'                   data-width="{wide}"\n'
+                '                   data-onstyle="success"\n'
+                '                   data-offstyle="info"\n'
                 f'                   data-on="{word} all Sites"\n'
                 f'                   data-off="{word} by Site"\n'
                 f'                   data-district-id="{did}"\n'
                 f'                   name="{pre(f"isAllSitesAllowedByDistrict[{did}]")}"\n'
+                "                   data-fhchecked-toggle-collapse-close="
+                f'"#sbox-boac-permission-all-sites-for-district-{did}-box"\n'
+                "                   data-fhcheck-disable="
+                f'"#boac-site-options-list-for-district-{did} :input"\n'
                 f"                   {'checked' if is_all else ''}\n"
                 "            >\n"
                 f'    <div class="row" id="boac-site-options-list-for-district-{did}">\n'
@@ -397,6 +436,10 @@ def _site_box(
         f'                           id="boac-permission-site-{sid}"\n'
         f'                           class="{classes}"\n'
         '                           data-toggle="toggle"\n'
+        '                           data-size="small"\n'
+        '                           data-width="60"\n'
+        '                           data-onstyle="danger"\n'
+        '                           data-offstyle="success"\n'
         '                           data-off="Yes"\n'
         '                           data-on="No"\n'
         f'                           data-district-id="{did}"\n'
@@ -1346,10 +1389,23 @@ def user_list(
             '                    <h3 class="text-center nix-tbm">No Back Office Users found based '
             "on this search criteria.</h3>\n                </td>\n            </tr>\n"
         )
-    q_no_sort = [(k, v) for k, v in query if k not in ("sort_type", "sort_dir")]
+    current = dict(query)
+    cur_type, cur_dir = current.get("sort_type", "username"), current.get("sort_dir", "1")
+    limit = current.get("limit")
+    # Sort links keep the current page and page size in the path segment: `/user` on a default
+    # page 1, `/user/3312060?...` (w45f_probe_3312060), `/user/1:10000?...`
+    # (w45_user_list_preflight); the sorted column's link flips the direction.
+    seg = base if page == 1 and not limit else f"{base}/{page}" + (f":{limit}" if limit else "")
+    q_no_sort = [(k, v) for k, v in query if k not in ("sort_type", "sort_dir", "limit")]
 
     def sort_href(col: str) -> str:
-        return esc(f"{base}?" + urlencode([("sort_type", col), ("sort_dir", "1"), *q_no_sort]))
+        new_dir = ("1" if cur_dir == "-1" else "-1") if col == cur_type else "1"
+        return esc(f"{seg}?" + urlencode([("sort_type", col), ("sort_dir", new_dir), *q_no_sort]))
+
+    def sort_cls(col: str) -> str:
+        if col != cur_type:
+            return "not-sorted"
+        return "sorted sorted-desc" if cur_dir == "-1" else "sorted sorted-asc"
 
     def field(id_: str, name: str, label: str) -> str:
         return (
@@ -1406,12 +1462,14 @@ def user_list(
         '            <th class="users-col-last-name">\n                Last Name\n            '
         "</th>\n"
         '            <th class="users-col-username">\n'
-        '    <a class="col-th-link sorted sorted-asc"\n                  id="sort-user-username"\n'
+        f'    <a class="col-th-link {sort_cls("username")}"\n'
+        '                  id="sort-user-username"\n'
         f'              href="{sort_href("username")}">Username</a>\n            </th>\n'
         '            <th class="users-col-phone">Phone</th>\n'
         '            <th class="users-col-email">Email</th>\n'
         '            <th class="users-col-active text-center">\n'
-        '    <a class="col-th-link not-sorted"\n                  id="sort-user-active"\n'
+        f'    <a class="col-th-link {sort_cls("active")}"\n'
+        '                  id="sort-user-active"\n'
         f'              href="{sort_href("active")}">Active</a>\n            </th>\n'
         '            <th class="users-col-edit text-center"><span '
         'class="sr-only">Edit</span></th>\n'

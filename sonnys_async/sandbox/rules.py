@@ -432,10 +432,12 @@ def employee_update(state: TenantState, body: FormBody, now: datetime) -> PostRe
     return _ok("/employee", f"{emp.full_name} was updated successfully.")
 
 
-def _php_true(value: str) -> bool:
-    # The permission matrix is read as plain request data; PHP truthiness makes the hidden
-    # ``permissions[1][requiresOverride]=0`` false (§7.4 browser body -> "General User").
-    return value not in ("", "0")
+def _flag(kind: str, value: str) -> bool:
+    # ``hasGrantAccess`` follows the presence rule (§2.2, §21.5): any value grants. The page
+    # pairs ``permissions[1][requiresOverride]`` with an always-submitted hidden ``=0`` (§7.2,
+    # §7.4), which only makes sense if the server reads that flag's value, so overrides use PHP
+    # truthiness (last value wins): ``""`` and ``"0"`` are off.
+    return kind == "hasGrantAccess" or value not in ("", "0")
 
 
 def employee_permissions_update(state: TenantState, body: FormBody) -> PostResult:
@@ -451,7 +453,7 @@ def employee_permissions_update(state: TenantState, body: FormBody) -> PostResul
     overrides: set[int] = set()
     for key in body.names():
         m = _PERM_KEY.fullmatch(key)
-        if not m or int(m.group(1)) not in POS_BY_ID or not _php_true(body.get(key)):
+        if not m or int(m.group(1)) not in POS_BY_ID or not _flag(m.group(2), body.get(key)):
             continue
         (grants if m.group(2) == "hasGrantAccess" else overrides).add(int(m.group(1)))
     emp.grants = frozenset(grants)
