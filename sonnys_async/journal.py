@@ -35,7 +35,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Final, Literal, Self
+from typing import IO, Any, ClassVar, Final, Literal, Self
 
 from .errors import FieldIssue, InputValidationError
 
@@ -44,6 +44,7 @@ __all__ = [
     "Journal",
     "JournalEntry",
     "KeyState",
+    "PrivateFile",
     "open_private",
     "to_jsonable",
 ]
@@ -132,6 +133,43 @@ def to_jsonable(value: object) -> Any:
     return str(value)
 
 
+class PrivateFile:
+    """Base of the writers that own a file holding credentials (:func:`open_private`, ``0600``).
+
+    It gives them ``with`` support and an idempotent :meth:`close`; :meth:`_writable` refuses
+    writes once closed.
+    """
+
+    #: What the file is, for the "closed" error message.
+    kind: ClassVar[str] = "file"
+
+    def __init__(self, path: str | os.PathLike[str], *, append: bool = False) -> None:
+        self.path = Path(path)
+        self._file: IO[str] | None = open_private(self.path, append=append)
+
+    def _writable(self) -> IO[str]:
+        if self._file is None:
+            raise ValueError(f"{self.kind} is closed")
+        return self._file
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class JournalEntry:
     """One line of a journal (as read back)."""
@@ -176,7 +214,7 @@ class KeyState:
         return f"KeyState(key={self.key!r}, last_event={self.last_event!r})"
 
 
-class Journal:
+class Journal(PrivateFile):
     """An append-only JSONL journal of a bulk run (see the module docstring for the format).
 
     Opening a journal reads what earlier runs recorded, then appends to the same file. A last
@@ -185,6 +223,8 @@ class Journal:
 
     Use it as a context manager, or call :meth:`close`.
     """
+
+    kind = "journal"
 
     def __init__(self, path: str | os.PathLike[str], *, fsync: bool = False) -> None:
         """Open (or create, mode ``0600``) the journal at ``path``.
@@ -201,11 +241,12 @@ class Journal:
         self._fsync = fsync
         self._states: dict[str, KeyState] = {}
         needs_newline = self._load()
-        self._file: IO[str] | None = open_private(self.path, append=True)
+        super().__init__(self.path, append=True)
         if needs_newline:
             # The last line is complete JSON but its newline never made it: add it.
-            self._file.write("\n")
-            self._file.flush()
+            file = self._writable()
+            file.write("\n")
+            file.flush()
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -290,8 +331,7 @@ class Journal:
         self._write(JournalEntry(key, "unknown", _now(), error=_error_data(error)))
 
     def _write(self, entry: JournalEntry) -> None:
-        if self._file is None:
-            raise ValueError("journal is closed")
+        file = self._writable()
         data: dict[str, Any] = {
             "v": JOURNAL_VERSION,
             "ts": entry.ts,
@@ -308,28 +348,11 @@ class Journal:
             data["error"] = entry.error
         # One write per line, then flush: a killed process loses at most the line in progress
         # (which _load tolerates).
-        self._file.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
-        self._file.flush()
+        file.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+        file.flush()
         if self._fsync:
-            os.fsync(self._file.fileno())
+            os.fsync(file.fileno())
         self._apply(entry)
-
-    def close(self) -> None:
-        """Close the file (idempotent)."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r}, keys={len(self._states)})"

@@ -11,8 +11,7 @@ import csv
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any, Self
+from typing import Any
 
 from rich.console import Console
 from rich.progress import (
@@ -25,7 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ..journal import open_private
+from ..journal import PrivateFile
 from ._csv import RowError
 
 __all__ = [
@@ -109,48 +108,32 @@ def print_row_errors(console: Console, errors: Sequence[RowError], *, title: str
         console.print(f"  {e}", markup=False, soft_wrap=True)
 
 
-class ResultsWriter:
+class ResultsWriter(PrivateFile):
     """Writes a results CSV row by row (flushed each time), created with mode ``0600``.
 
     It holds credentials (POS PINs, Backoffice passwords), hence the mode; rows are flushed as
     soon as they are written so a killed run keeps every row it reported.
     """
 
+    kind = "results file"
+
     def __init__(self, path: Path | str, fields: Sequence[str]) -> None:
-        self.path = Path(path)
+        super().__init__(path)
         self.fields = tuple(fields)
-        self._file: IO[str] | None = open_private(self.path)
+        file = self._writable()
         self._writer = csv.DictWriter(
-            self._file, fieldnames=self.fields, extrasaction="ignore", lineterminator="\n"
+            file, fieldnames=self.fields, extrasaction="ignore", lineterminator="\n"
         )
         self._writer.writeheader()
-        self._file.flush()
+        file.flush()
         self.rows = 0
 
     def write(self, row: Mapping[str, Any]) -> None:
         """Append one row (missing fields are left empty) and flush it."""
-        if self._file is None:
-            raise ValueError("results file is closed")
+        file = self._writable()
         self._writer.writerow({k: _cell(v) for k, v in row.items()})
-        self._file.flush()
+        file.flush()
         self.rows += 1
-
-    def close(self) -> None:
-        """Close the file (idempotent)."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _cell(value: object) -> object:
