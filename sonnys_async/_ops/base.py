@@ -12,7 +12,7 @@ one below it (so every layer may call what the lower ones offer, and mypy checks
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -20,6 +20,7 @@ import anyio
 
 from .. import pages
 from .._transport import (
+    AmbiguousWriteError,
     Response,
     SessionHandle,
     Transport,
@@ -118,6 +119,11 @@ def trailing_id(location: str, prefix: str) -> int:
     return int(rest)
 
 
+def same_name(row: pages.EmployeeRow, first_name: str, last_name: str) -> bool:
+    """Whether a roster row carries these names (trimmed, case-insensitive)."""
+    return (norm(row.first_name), norm(row.last_name)) == (norm(first_name), norm(last_name))
+
+
 def same_sites(tree: SiteTree, got: SiteSelection, want: SiteSelection) -> bool:
     """Equal selections, treating ``"all"`` and an explicit list of every site as equal."""
     return P.selection_ids(tree, got) == P.selection_ids(tree, want)
@@ -201,3 +207,24 @@ class ClientBase:
         raise FormRejectedError(
             f"{what}: unexpected HTTP {resp.status} from {path}", url=path, messages=errors
         )
+
+    async def _replace_form(
+        self,
+        path: str,
+        pairs: Sequence[tuple[str, str]],
+        *,
+        what: str,
+        ok: Callable[[str], bool],
+        stored: Callable[[], Awaitable[bool]],
+    ) -> None:
+        """POST a form that replaces a whole record (POS matrix §7.5, BO access §13.4).
+
+        A lost answer is settled by reading (``stored``); because the form is a full
+        replacement, resending it once after reading that it is *not* stored cannot double
+        anything.
+        """
+        try:
+            await self._submit(path, pairs, what=what, ok=ok)
+        except AmbiguousWriteError:
+            if not await stored():
+                await self._submit(path, pairs, what=what, ok=ok)

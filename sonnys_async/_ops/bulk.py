@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
+from .._secrets import generate_backoffice_password, generate_pos_pin
 from ..bulk import Bulk, run_each
+from ..errors import InputValidationError
 from ..journal import Journal
 from ..models import (
     CreateEmployeeRequest,
@@ -13,7 +15,6 @@ from ..models import (
     EmployeeCreated,
     EmployeeDisabled,
 )
-from . import payloads as P
 from .base import (
     as_request,
     item_key,
@@ -40,7 +41,11 @@ class BulkOps(Changes):
 
         Items may be :class:`CreateEmployeeRequest` s or plain dicts (validated one by one, so a
         bad row fails alone). Keyed by POS User ID; with a ``journal`` a re-run skips finished
-        rows and settles interrupted ones by reading the roster.
+        rows and settles interrupted ones by reading the roster. A missing POS PIN or Backoffice
+        password is drawn before the item is journaled (so the ``started`` entry holds it; a
+        re-run reuses it), and an interrupted hire found on the server is finished: POS
+        template, then the linked Backoffice user; what cannot be finished fails the item with
+        a :class:`~sonnys_async.errors.WriteNotVerifiedError` saying what is missing.
 
         Args:
             requests: The hires.
@@ -57,34 +62,14 @@ class BulkOps(Changes):
             return await self.create_employee_from(as_request(CreateEmployeeRequest, item))
 
         async def resolve(item: Any) -> EmployeeCreated | None:
-            req = as_request(CreateEmployeeRequest, item)
-            rows = await self._rows_by_pos_user_id(req.pos_user_id)
-            if not rows:
-                return None
-            # Created by an interrupted run; its PIN is only on the edit page.
-            edit = await self._edit_page(rows[0].employee_id)
-            tree = await self.get_site_tree()
-            return EmployeeCreated(
-                employee_id=edit.employee_id,
-                pos_user_id=req.pos_user_id,
-                pos_pin=edit.pos_pin or 0,
-                first_name=edit.first_name,
-                last_name=edit.last_name,
-                email=edit.email or req.email,
-                permission_applied=rows[0].access or "",
-                sites_granted=P.selection_names(tree, edit.available_sites),
-                site_ids=edit.available_sites,
-                departments=tuple(edit.departments),
-                wage_site="",
-                wage_rate=req.wage_rate,
-                overtime_wage_rate=req.effective_overtime_rate,
-                verified=False,
-                warnings=("recovered from an interrupted run; check its POS template",),
-            )
+            return await self._resume_create(as_request(CreateEmployeeRequest, item))
 
+        # The PIN and BO password are drawn *before* run_each sees an item, so its journaled
+        # ``started`` entry holds them: a run killed mid-insert still knows the credentials of
+        # what it may have created, and the re-run finishes that hire with the same ones.
         return run_each(
             one,
-            requests,
+            _map_items(requests, lambda item: _with_credentials(item, journal)),
             key=lambda item: item_key(item, "pos_user_id"),
             max_at_once=max_at_once,
             max_per_second=max_per_second,
@@ -148,4 +133,52 @@ class BulkOps(Changes):
             journal=journal,
             fail_fast=fail_fast,
             resolve=resolve,
+        )
+
+
+def _map_items(
+    items: Iterable[Any] | AsyncIterable[Any], fn: Callable[[Any], Any]
+) -> Iterable[Any] | AsyncIterable[Any]:
+    """``fn`` over a sync or async iterable, lazily (run_each pulls items one slot at a time)."""
+    if isinstance(items, AsyncIterable):
+
+        async def mapped() -> AsyncIterator[Any]:
+            async for item in items:
+                yield fn(item)
+
+        return mapped()
+    return (fn(item) for item in items)
+
+
+def _with_credentials(item: Any, journal: Journal | None) -> Any:
+    """The item as a request whose POS PIN (and BO password, if any) is fixed.
+
+    A missing secret is taken from the journal's last ``started`` entry for the same POS User
+    ID (the credentials of an attempt that may have been applied), else generated. An item
+    that does not validate is passed on unchanged, to fail alone when it runs.
+    """
+    try:
+        req = as_request(CreateEmployeeRequest, item)
+    except InputValidationError:
+        return item
+    state = journal.state(str(req.pos_user_id)) if journal is not None else None
+    recorded = state.item if state is not None and isinstance(state.item, Mapping) else {}
+    update: dict[str, Any] = {}
+    if req.pos_pin is None:
+        update["pos_pin"] = recorded.get("pos_pin") or generate_pos_pin()
+    if req.requires_backoffice and req.backoffice_password is None:
+        update["backoffice_password"] = (
+            recorded.get("backoffice_password") or generate_backoffice_password()
+        )
+    if not update:
+        return req
+    try:
+        return CreateEmployeeRequest.model_validate({**dict(req), **update})
+    except InputValidationError:  # a journal edited by hand: draw fresh secrets
+        return req.model_copy(
+            update={
+                "pos_pin": req.pos_pin or generate_pos_pin(),
+                "backoffice_password": req.backoffice_password
+                or (generate_backoffice_password() if req.requires_backoffice else None),
+            }
         )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -40,12 +41,50 @@ from .base import (
     PosCatalogue,
     logger,
     norm,
+    same_name,
     same_sites,
     trailing_id,
 )
 from .users import Users
 
-__all__ = ["Employees"]
+__all__ = ["CreatePlan", "Employees"]
+
+
+@dataclass(frozen=True, slots=True)
+class CreatePlan:
+    """A create resolved against the tenant before any write (names -> ids, PIN drawn)."""
+
+    req: CreateEmployeeRequest
+    tree: SiteTree
+    selection: SiteSelection
+    deps: tuple[Department, ...]
+    wage_site_id: int
+    template: PosTemplate
+    #: ``None`` on a tenant without employees: read from the new one's page after the insert.
+    catalogue: PosCatalogue | None
+    bo_template: BoTemplate | None
+    pin: int
+
+    def result(self, employee_id: int, **extra: Any) -> EmployeeCreated:
+        """The :class:`EmployeeCreated` of this plan, with ``extra`` fields overriding."""
+        req = self.req
+        fields: dict[str, Any] = {
+            "employee_id": employee_id,
+            "pos_user_id": req.pos_user_id,
+            "pos_pin": self.pin,
+            "first_name": req.first_name,
+            "last_name": req.last_name,
+            "email": req.email,
+            "permission_applied": self.template.name,
+            "sites_granted": P.selection_names(self.tree, self.selection),
+            "site_ids": self.selection,
+            "departments": tuple(d.name for d in self.deps),
+            "wage_site": self.tree.site(self.wage_site_id).name,
+            "wage_rate": req.wage_rate,
+            "overtime_wage_rate": req.effective_overtime_rate,
+            **extra,
+        }
+        return EmployeeCreated(**fields)
 
 
 class Employees(Users):
@@ -160,8 +199,49 @@ class Employees(Users):
         Returns:
             See :meth:`create_employee`.
         """
-        req = request
-        # ---- resolve everything before the first write
+        plan = await self._plan_create(request)
+        req = plan.req
+        if req.requires_backoffice:
+            assert req.backoffice_username is not None  # model rule
+            if await self._users_by(username=req.backoffice_username):
+                raise DuplicateError(
+                    f"Backoffice username {req.backoffice_username!r} is already in use",
+                    field="username",
+                    value=req.backoffice_username,
+                )
+
+        # ---- pre-flight: one targeted search (includes disabled holders, §4)
+        if await self._rows_by_pos_user_id(req.pos_user_id):
+            raise DuplicateError(
+                f"POS User ID {req.pos_user_id} is already in use",
+                field="pos_user_id",
+                value=req.pos_user_id,
+            )
+
+        # ---- insert
+        body = P.employee_insert_pairs(
+            tree=plan.tree,
+            first_name=req.first_name,
+            last_name=req.last_name,
+            phone=req.phone,
+            email=req.email,
+            start_date=req.start_date,
+            pos_user_id=req.pos_user_id,
+            pos_pin=plan.pin,
+            wage_rate=req.wage_rate,
+            overtime_rate=req.effective_overtime_rate,
+            wage_site_id=plan.wage_site_id,
+            departments=plan.deps,
+            selection=plan.selection,
+            adp_employee_id=req.adp_employee_id,
+            emergency_contact_name=req.emergency_contact_name,
+            emergency_contact_phone=req.emergency_contact_phone,
+        )
+        employee_id = await self._insert_employee(req, body)
+        return await self._finish_create(plan, employee_id)
+
+    async def _plan_create(self, req: CreateEmployeeRequest) -> CreatePlan:
+        """Resolve every name of a create against the tenant (reads only, before any write)."""
         create_page = await self._employee_create_page()
         tree = create_page.tree
         selection = sites.resolve(tree, req.available_sites)
@@ -197,63 +277,26 @@ class Employees(Users):
             bo_template = P.resolve_bo_template(
                 bo.templates, req.backoffice_permission or req.permission
             )
-            assert req.backoffice_username is not None  # model rule
-            if await self._users_by(username=req.backoffice_username):
-                raise DuplicateError(
-                    f"Backoffice username {req.backoffice_username!r} is already in use",
-                    field="username",
-                    value=req.backoffice_username,
-                )
         pin = req.pos_pin if req.pos_pin is not None else generate_pos_pin()
-        overtime = req.effective_overtime_rate
-
-        # ---- pre-flight: one targeted search (includes disabled holders, §4)
-        if await self._rows_by_pos_user_id(req.pos_user_id):
-            raise DuplicateError(
-                f"POS User ID {req.pos_user_id} is already in use",
-                field="pos_user_id",
-                value=req.pos_user_id,
-            )
-
-        # ---- insert
-        body = P.employee_insert_pairs(
-            tree=tree,
-            first_name=req.first_name,
-            last_name=req.last_name,
-            phone=req.phone,
-            email=req.email,
-            start_date=req.start_date,
-            pos_user_id=req.pos_user_id,
-            pos_pin=pin,
-            wage_rate=req.wage_rate,
-            overtime_rate=overtime,
-            wage_site_id=wage_site_id,
-            departments=deps,
-            selection=selection,
-            adp_employee_id=req.adp_employee_id,
-            emergency_contact_name=req.emergency_contact_name,
-            emergency_contact_phone=req.emergency_contact_phone,
+        return CreatePlan(
+            req, tree, selection, deps, wage_site_id, template, catalogue, bo_template, pin
         )
-        employee_id = await self._insert_employee(req, body)
 
-        def result(**extra: Any) -> EmployeeCreated:
-            fields: dict[str, Any] = {
-                "employee_id": employee_id,
-                "pos_user_id": req.pos_user_id,
-                "pos_pin": pin,
-                "first_name": req.first_name,
-                "last_name": req.last_name,
-                "email": req.email,
-                "permission_applied": template.name,
-                "sites_granted": P.selection_names(tree, selection),
-                "site_ids": selection,
-                "departments": tuple(d.name for d in deps),
-                "wage_site": tree.site(wage_site_id).name,
-                "wage_rate": req.wage_rate,
-                "overtime_wage_rate": overtime,
-            }
-            fields.update(extra)
-            return EmployeeCreated(**fields)
+    async def _finish_create(
+        self,
+        plan: CreatePlan,
+        employee_id: int,
+        *,
+        grants_known_missing: bool = True,
+        notes: Sequence[str] = (),
+    ) -> EmployeeCreated:
+        """The steps after the insert: POS template, read-back, linked Backoffice user.
+
+        ``grants_known_missing=False`` (a resumed create) first reads whether the template is
+        already applied, and creates the Backoffice user only if no user of that name exists.
+        """
+        req, template, catalogue = plan.req, plan.template, plan.catalogue
+        warnings = list(notes)
 
         # ---- POS permissions (full matrix, §7.5)
         try:
@@ -261,12 +304,16 @@ class Employees(Users):
                 catalogue = await self._read_pos_catalogue(employee_id)
                 self._pos = catalogue
                 template = P.resolve_pos_template(catalogue.templates, template.id)
-            await self._apply_pos_template(employee_id, template, catalogue, verify=False)
+            if grants_known_missing or not await self._pos_grants_match(employee_id, template):
+                await self._apply_pos_template(employee_id, template, catalogue, verify=False)
+                if not grants_known_missing:
+                    warnings.append(f"POS template {template.name!r} applied on resume")
         except BackofficeError as exc:
-            partial = result(
+            partial = plan.result(
+                employee_id,
                 permission_applied="",
                 verified=False,
-                warnings=(f"employee created, POS template not applied: {exc}",),
+                warnings=(*warnings, f"employee created, POS template not applied: {exc}"),
             )
             raise WriteNotVerifiedError(
                 f"employee {employee_id} was created but its POS template was not applied: {exc}",
@@ -276,13 +323,9 @@ class Employees(Users):
             ) from exc
 
         # ---- read-back
-        warnings: list[str] = []
         if req.verify:
-            await self._verify_created(
-                req, employee_id, tree, selection, deps, template, catalogue, result
-            )
+            await self._verify_created(plan, employee_id, template, catalogue)
 
-        created = result(warnings=tuple(warnings), verified=req.verify)
         logger.info(
             "created employee %d (POS User ID %d, template %r, verified=%s)",
             employee_id,
@@ -291,12 +334,18 @@ class Employees(Users):
             req.verify,
         )
         if not req.requires_backoffice:
-            return created
+            return plan.result(employee_id, warnings=tuple(warnings), verified=req.verify)
 
         # ---- linked Backoffice user
-        assert bo_template is not None
+        assert plan.bo_template is not None
         assert req.backoffice_username is not None
         password = req.backoffice_password or generate_backoffice_password()
+        if not grants_known_missing:
+            existing = await self._users_by(username=req.backoffice_username)
+            if existing:
+                return await self._existing_user_result(
+                    plan, employee_id, existing[0].user_id, password, warnings
+                )
         try:
             user = await self._create_user(
                 username=req.backoffice_username,
@@ -305,32 +354,108 @@ class Employees(Users):
                 employee_id=employee_id,
                 first_name=None,
                 last_name=None,
-                selection=selection,
-                template=bo_template,
+                selection=plan.selection,
+                template=plan.bo_template,
                 verify=req.verify,
                 expected_name=(req.first_name, req.last_name),
             )
         except BackofficeError as exc:
             partial_user = getattr(exc, "partial", None)
-            partial = result(
+            partial = plan.result(
+                employee_id,
                 backoffice_user_id=getattr(partial_user, "user_id", None),
                 backoffice_username=req.backoffice_username,
                 backoffice_password=password if partial_user is not None else None,
                 verified=False,
-                warnings=(f"employee created; Backoffice user step failed: {exc}",),
+                warnings=(*warnings, f"employee created; Backoffice user step failed: {exc}"),
             )
             raise WriteNotVerifiedError(
                 f"employee {employee_id} was created but its Backoffice user failed: {exc}",
                 what="backoffice_user",
                 partial=partial,
             ) from exc
-        return result(
+        if not grants_known_missing:
+            warnings.append("Backoffice user created on resume")
+        return plan.result(
+            employee_id,
             backoffice_user_id=user.user_id,
             backoffice_username=user.username,
             backoffice_password=user.password,
             backoffice_permission_applied=user.permission_applied,
             verified=req.verify,
-            warnings=tuple(warnings) + user.warnings,
+            warnings=(*warnings, *user.warnings),
+        )
+
+    async def _existing_user_result(
+        self,
+        plan: CreatePlan,
+        employee_id: int,
+        user_id: int,
+        password: str,
+        warnings: list[str],
+    ) -> EmployeeCreated:
+        """A resumed create whose Backoffice username exists: ours only if linked to the
+        employee (then made whole: template and sites), else exactly what is missing."""
+        req = plan.req
+        assert plan.bo_template is not None
+        linked_to = (await self._user_edit_page(user_id)).employee_id
+        if linked_to != employee_id:
+            partial = plan.result(employee_id, verified=False, warnings=tuple(warnings))
+            raise WriteNotVerifiedError(
+                f"employee {employee_id} exists (POS template applied), but its Backoffice user "
+                f"is missing: username {req.backoffice_username!r} belongs to user {user_id}, "
+                f"which is linked to {linked_to or 'no employee'}",
+                what="backoffice_user",
+                expected=req.backoffice_username,
+                actual=user_id,
+                partial=partial,
+            )
+        tree = await self.get_site_tree()
+        if not await self._access_matches(user_id, tree, plan.selection, plan.bo_template):
+            await self._set_access(user_id, tree, plan.selection, plan.bo_template)
+            warnings.append(f"Backoffice template {plan.bo_template.name!r} applied on resume")
+        warnings.append("Backoffice user already existed (password as journaled)")
+        return plan.result(
+            employee_id,
+            backoffice_user_id=user_id,
+            backoffice_username=req.backoffice_username,
+            backoffice_password=password,
+            backoffice_permission_applied=plan.bo_template.name,
+            verified=req.verify,
+            warnings=tuple(warnings),
+        )
+
+    async def _resume_create(self, req: CreateEmployeeRequest) -> EmployeeCreated | None:
+        """Settle a create whose earlier attempt was interrupted (a bulk re-run).
+
+        Not on the server: ``None`` (safe to send again). Inserted under the same names: the
+        job is finished (POS template, linked Backoffice user with the journaled password) and
+        reported with the PIN the server holds.
+
+        Raises:
+            DuplicateError: The POS User ID belongs to an employee with other names.
+            WriteNotVerifiedError: Something could not be finished; the message says what.
+        """
+        rows = await self._rows_by_pos_user_id(req.pos_user_id)
+        if not rows:
+            return None
+        mine = [r for r in rows if same_name(r, req.first_name, req.last_name)]
+        if not mine:
+            raise DuplicateError(
+                f"POS User ID {req.pos_user_id} belongs to another employee",
+                field="pos_user_id",
+                value=req.pos_user_id,
+            )
+        employee_id = mine[0].employee_id
+        plan = await self._plan_create(req)
+        pin = (await self._edit_page(employee_id)).pos_pin
+        if pin is not None and pin != plan.pin:
+            plan = replace(plan, pin=pin)
+        return await self._finish_create(
+            plan,
+            employee_id,
+            grants_known_missing=False,
+            notes=("recovered from an interrupted run",),
         )
 
     @staticmethod
@@ -387,12 +512,7 @@ class Employees(Users):
                 url="/employee/insert",
                 partial={"pos_user_id": req.pos_user_id},
             ) from exc
-        mine = [
-            r
-            for r in rows
-            if norm(r.first_name) == norm(req.first_name)
-            and norm(r.last_name) == norm(req.last_name)
-        ]
+        mine = [r for r in rows if same_name(r, req.first_name, req.last_name)]
         if len(mine) == 1:
             logger.info(
                 "employee insert answer lost, but POS User ID %d now exists: treated as applied",
@@ -420,25 +540,13 @@ class Employees(Users):
         *,
         verify: bool,
     ) -> None:
-        body = P.pos_matrix_pairs(employee_id, template, catalogue.permissions)
-        try:
-            await self._submit(
-                "/employee/permissions/update",
-                body,
-                what="POS permissions",
-                ok=lambda loc: loc.rstrip("/") == "/employee" or loc.startswith("/employee?"),
-            )
-        except AmbiguousWriteError:
-            # The matrix is a full replacement, so after reading that it is *not* stored,
-            # sending it once more cannot double anything.
-            if await self._pos_grants_match(employee_id, template):
-                return
-            await self._submit(
-                "/employee/permissions/update",
-                body,
-                what="POS permissions",
-                ok=lambda loc: loc.rstrip("/") == "/employee" or loc.startswith("/employee?"),
-            )
+        await self._replace_form(
+            "/employee/permissions/update",
+            P.pos_matrix_pairs(employee_id, template, catalogue.permissions),
+            what="POS permissions",
+            ok=lambda loc: loc.rstrip("/") == "/employee" or loc.startswith("/employee?"),
+            stored=lambda: self._pos_grants_match(employee_id, template),
+        )
         if verify and not await self._pos_grants_match(employee_id, template):
             raise WriteNotVerifiedError(
                 f"employee {employee_id}: POS grants do not match template {template.name!r}",
@@ -454,17 +562,10 @@ class Employees(Users):
         return page.granted == template.grants and page.overrides == template.overrides
 
     async def _verify_created(
-        self,
-        req: CreateEmployeeRequest,
-        employee_id: int,
-        tree: SiteTree,
-        selection: SiteSelection,
-        deps: Sequence[Department],
-        template: PosTemplate,
-        catalogue: PosCatalogue,
-        result: Callable[..., EmployeeCreated],
+        self, plan: CreatePlan, employee_id: int, template: PosTemplate, catalogue: PosCatalogue
     ) -> None:
         """One roster row proves names, activity, sites (codes), departments and Access."""
+        req, tree, selection = plan.req, plan.tree, plan.selection
 
         def fail(what: str, expected: object, actual: object) -> WriteNotVerifiedError:
             return WriteNotVerifiedError(
@@ -473,7 +574,7 @@ class Employees(Users):
                 what=what,
                 expected=expected,
                 actual=actual,
-                partial=result(verified=False),
+                partial=plan.result(employee_id, verified=False),
             )
 
         try:
@@ -482,17 +583,14 @@ class Employees(Users):
             raise WriteNotVerifiedError(
                 f"employee {employee_id} created, but the read-back failed: {exc}",
                 what="read_back",
-                partial=result(verified=False),
+                partial=plan.result(employee_id, verified=False),
             ) from exc
         rows = [r for r in rows if r.employee_id == employee_id]
         if len(rows) != 1:
             # Employees without an available site are not listed (§10.3).
             raise fail("roster row", employee_id, [r.employee_id for r in rows])
         row = rows[0]
-        if (norm(row.first_name), norm(row.last_name)) != (
-            norm(req.first_name),
-            norm(req.last_name),
-        ):
+        if not same_name(row, req.first_name, req.last_name):
             raise fail(
                 "name", f"{req.first_name} {req.last_name}", f"{row.first_name} {row.last_name}"
             )
@@ -509,7 +607,7 @@ class Employees(Users):
             )
             if not same_sites(tree, edit.available_sites, selection):
                 raise fail("sites", selection, edit.available_sites)
-        want_deps = {norm(d.name) for d in deps}
+        want_deps = {norm(d.name) for d in plan.deps}
         got_deps = {norm(d) for d in row.departments}
         if want_deps != got_deps:
             raise fail("departments", sorted(want_deps), sorted(got_deps))

@@ -293,7 +293,6 @@ class Users(Reads):
         expected_name: tuple[str, str] | None,
     ) -> BackofficeUserCreated:
         tree = await self.get_site_tree()
-        bo = await self._bo_catalogue()
         body = P.user_insert_pairs(
             username=username,
             password=password,
@@ -330,26 +329,8 @@ class Users(Reads):
             fields.update(extra)
             return BackofficeUserCreated(**fields)
 
-        access = P.backoffice_access_pairs(
-            user_id=user_id, tree=tree, selection=selection, template=template, tokens=bo.tokens
-        )
         try:
-            try:
-                await self._submit(
-                    "/user/permissions/update",
-                    access,
-                    what="Backoffice access",
-                    ok=lambda loc: loc.rstrip("/") == "/user" or loc.startswith("/user?"),
-                )
-            except AmbiguousWriteError:
-                # A full replacement: resend only after reading that it is not stored.
-                if not await self._access_matches(user_id, tree, selection, template):
-                    await self._submit(
-                        "/user/permissions/update",
-                        access,
-                        what="Backoffice access",
-                        ok=lambda loc: loc.rstrip("/") == "/user" or loc.startswith("/user?"),
-                    )
+            await self._set_access(user_id, tree, selection, template)
         except BackofficeError as exc:
             raise WriteNotVerifiedError(
                 f"Backoffice user {user_id} was created, but its access was not set: {exc}",
@@ -372,6 +353,21 @@ class Users(Reads):
             employee_id,
         )
         return result()
+
+    async def _set_access(
+        self, user_id: int, tree: SiteTree, selection: SiteSelection, template: BoTemplate
+    ) -> None:
+        """Save a user's accessible sites, template and its tokens (a full replacement)."""
+        bo = await self._bo_catalogue()
+        await self._replace_form(
+            "/user/permissions/update",
+            P.backoffice_access_pairs(
+                user_id=user_id, tree=tree, selection=selection, template=template, tokens=bo.tokens
+            ),
+            what="Backoffice access",
+            ok=lambda loc: loc.rstrip("/") == "/user" or loc.startswith("/user?"),
+            stored=lambda: self._access_matches(user_id, tree, selection, template),
+        )
 
     async def _access_matches(
         self, user_id: int, tree: SiteTree, selection: SiteSelection, template: BoTemplate
