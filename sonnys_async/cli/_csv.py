@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from ..errors import InputValidationError
 from ..models import CreateEmployeeRequest, DisableEmployeeRequest
@@ -33,6 +35,8 @@ __all__ = [
     "parse_leavers",
     "read_rows",
 ]
+
+M = TypeVar("M", bound=BaseModel)
 
 #: Separator of list cells (sites, departments): site names may contain commas.
 LIST_SEPARATOR = ";"
@@ -241,8 +245,13 @@ def _reason(field: str, message: str) -> str:
     return message
 
 
-def _issues_to_errors(row: int, exc: InputValidationError) -> list[RowError]:
-    return [RowError(row, i.field, _reason(i.field, i.message)) for i in exc.issues]
+def _validate(model: type[M], row: int, data: dict[str, Any], errors: list[RowError]) -> M | None:
+    """The row's request, or ``None`` with its issues added to ``errors``."""
+    try:
+        return model.model_validate(data)
+    except InputValidationError as exc:
+        errors.extend(RowError(row, i.field, _reason(i.field, i.message)) for i in exc.issues)
+        return None
 
 
 def _hire_fields(cells: Mapping[str, str]) -> dict[str, Any]:
@@ -250,16 +259,14 @@ def _hire_fields(cells: Mapping[str, str]) -> dict[str, Any]:
     for name, value in cells.items():
         if value == "":
             continue
-        if name in {"available_sites"}:
+        if name == "available_sites":
             data[name] = "all" if value.casefold() == "all" else _list(value)
         elif name == "departments":
             data[name] = _list(value)
-        elif name in {"pos_pin", "pos_user_id"}:
+        elif name in {"pos_pin", "pos_user_id", "wage_site"}:
             data[name] = _int_or_text(value)
         elif name == "start_date":
             data[name] = _date(value)
-        elif name == "wage_site":
-            data[name] = _int_or_text(value)
         else:
             data[name] = value
     if data.get("backoffice_username"):
@@ -292,10 +299,8 @@ def parse_hires(
         data = _hire_fields(csv_row.cells)
         if credentials is not None:
             credentials(csv_row, data)
-        try:
-            request = CreateEmployeeRequest.model_validate(data)
-        except InputValidationError as exc:
-            errors.extend(_issues_to_errors(csv_row.row, exc))
+        request = _validate(CreateEmployeeRequest, csv_row.row, data, errors)
+        if request is None:
             continue
         duplicate = False
         uniques = [
@@ -343,10 +348,8 @@ def parse_leavers(
             if "pos_user_id" in data:
                 data.pop("email", None)
         data["disable_backoffice_user"] = disable_backoffice_user
-        try:
-            request = DisableEmployeeRequest.model_validate(data)
-        except InputValidationError as exc:
-            errors.extend(_issues_to_errors(csv_row.row, exc))
+        request = _validate(DisableEmployeeRequest, csv_row.row, data, errors)
+        if request is None:
             continue
         leaver = LeaverRow(csv_row.row, request)
         first = first_seen.setdefault(leaver.key, csv_row.row)
