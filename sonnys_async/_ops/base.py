@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import anyio
+from pydantic import BaseModel
 
 from .. import pages
 from .._transport import (
@@ -100,6 +101,15 @@ def as_request(model: type[R], item: Any) -> R:
     if isinstance(item, Mapping):
         return model.model_validate(dict(item))
     raise InputValidationError([FieldIssue("item", f"expected {model.__name__} or a mapping")])
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def request_from(model: type[M], arguments: Mapping[str, Any]) -> M:
+    """``model`` built from a public method's arguments (its ``locals()`` before any other
+    name is bound): each keyword parameter carries the name of the field it fills."""
+    return model(**{name: arguments[name] for name in model.model_fields})
 
 
 def item_key(item: Any, name: str, *, required: bool = True) -> str:

@@ -39,6 +39,7 @@ from .base import (
     digits,
     logger,
     norm,
+    request_from,
     same_sites,
 )
 from .employees import Employees
@@ -90,16 +91,7 @@ class Changes(Employees):
             FormRejectedError: The server refused the update.
             WriteNotVerifiedError: The employee still reads as active (or other fields moved).
         """
-        req = DisableEmployeeRequest(
-            pos_user_id=pos_user_id,
-            email=email,
-            first_name=first_name,
-            last_name=last_name,
-            phone=phone,
-            disable_backoffice_user=disable_backoffice_user,
-            verify=verify,
-        )
-        return await self.disable_employee_from(req)
+        return await self.disable_employee_from(request_from(DisableEmployeeRequest, locals()))
 
     async def disable_employee_from(self, request: DisableEmployeeRequest) -> EmployeeDisabled:
         """:meth:`disable_employee` taking a validated :class:`DisableEmployeeRequest`."""
@@ -296,30 +288,7 @@ class Changes(Employees):
             FormRejectedError / DuplicateError: The server refused a form.
             WriteNotVerifiedError: A change did not read back; ``partial`` lists applied parts.
         """
-        req = ModifyEmployeeRequest(
-            pos_user_id=pos_user_id,
-            email=email,
-            first_name=first_name,
-            last_name=last_name,
-            phone=phone,
-            new_first_name=new_first_name,
-            new_last_name=new_last_name,
-            new_phone=new_phone,
-            new_email=new_email,
-            departments=departments,
-            available_sites=available_sites,
-            adp_employee_id=adp_employee_id,
-            emergency_contact_name=emergency_contact_name,
-            emergency_contact_phone=emergency_contact_phone,
-            wage_rate=wage_rate,
-            overtime_wage_rate=overtime_wage_rate,
-            wage_effective_date=wage_effective_date,
-            wage_site=wage_site,
-            permission=permission,
-            activate=activate,
-            verify=verify,
-        )
-        return await self.modify_employee_from(req)
+        return await self.modify_employee_from(request_from(ModifyEmployeeRequest, locals()))
 
     async def modify_employee_from(self, request: ModifyEmployeeRequest) -> EmployeeModified:
         """:meth:`modify_employee` taking a validated :class:`ModifyEmployeeRequest`."""

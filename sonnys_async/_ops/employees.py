@@ -41,6 +41,7 @@ from .base import (
     PosCatalogue,
     logger,
     norm,
+    request_from,
     same_name,
     same_sites,
     trailing_id,
@@ -165,30 +166,7 @@ class Employees(Users):
                 ``partial`` is an :class:`EmployeeCreated` with what exists.
             OutcomeUnknownError: The insert's answer was lost and state could not be read.
         """
-        req = CreateEmployeeRequest(
-            first_name=first_name,
-            last_name=last_name,
-            phone=phone,
-            email=email,
-            pos_user_id=pos_user_id,
-            wage_rate=wage_rate,
-            start_date=start_date,
-            available_sites=available_sites,
-            permission=permission,
-            pos_pin=pos_pin,
-            overtime_wage_rate=overtime_wage_rate,
-            departments=departments,
-            adp_employee_id=adp_employee_id,
-            emergency_contact_name=emergency_contact_name,
-            emergency_contact_phone=emergency_contact_phone,
-            requires_backoffice=requires_backoffice,
-            backoffice_username=backoffice_username,
-            backoffice_password=backoffice_password,
-            backoffice_permission=backoffice_permission,
-            wage_site=wage_site,
-            verify=verify,
-        )
-        return await self.create_employee_from(req)
+        return await self.create_employee_from(request_from(CreateEmployeeRequest, locals()))
 
     async def create_employee_from(self, request: CreateEmployeeRequest) -> EmployeeCreated:
         """:meth:`create_employee` taking a validated :class:`CreateEmployeeRequest`.

@@ -34,6 +34,7 @@ from . import payloads as P
 from .base import (
     ROSTER_LIMIT,
     logger,
+    request_from,
     same_sites,
     trailing_id,
 )
@@ -180,19 +181,9 @@ class Users(Reads):
             WriteNotVerifiedError: The user exists but its access could not be set or
                 proven; ``partial`` is a :class:`BackofficeUserCreated`.
         """
-        req = CreateBackofficeUserRequest(
-            username=username,
-            permission=permission,
-            email=email,
-            password=password,
-            link_to_employee_pos_user_id=link_to_employee_pos_user_id,
-            link_to_employee_email=link_to_employee_email,
-            first_name=first_name,
-            last_name=last_name,
-            available_sites=available_sites,
-            verify=verify,
+        return await self.create_backoffice_user_from(
+            request_from(CreateBackofficeUserRequest, locals())
         )
-        return await self.create_backoffice_user_from(req)
 
     async def create_backoffice_user_from(
         self, request: CreateBackofficeUserRequest

@@ -219,3 +219,22 @@ async def test_bulk_items_carry_their_secrets(sb: Sandbox) -> None:
     assert len(bad) == 1  # a bad row still fails alone
     assert ok[0].item.pos_pin == ok[0].result.pos_pin
     assert sb.state.employees[ok[0].result.employee_id].pos_pin == ok[0].result.pos_pin
+
+
+@pytest.mark.parametrize(
+    ("method", "model"),
+    [
+        ("create_employee", "CreateEmployeeRequest"),
+        ("disable_employee", "DisableEmployeeRequest"),
+        ("modify_employee", "ModifyEmployeeRequest"),
+        ("create_backoffice_user", "CreateBackofficeUserRequest"),
+    ],
+)
+def test_public_writes_take_exactly_their_request_fields(method: str, model: str) -> None:
+    # The public methods forward their arguments to the request model by name (locals()).
+    import inspect
+
+    from sonnys_async import models
+
+    params = list(inspect.signature(getattr(AsyncBackofficeClient, method)).parameters)[1:]
+    assert sorted(params) == sorted(getattr(models, model).model_fields)
