@@ -162,7 +162,7 @@ def _finish(
 # ------------------------------------------------------------------------------------- onboard
 
 
-@cli.command("onboard")
+@cli.command("onboard", short_help="Create the employees of HIRES.csv.")
 @click.argument("hires_csv", metavar="HIRES.csv", type=_EXISTING)
 @click.option("--out", type=_PATH, required=True, help="Results CSV (created with mode 0600).")
 @_concurrency_options
@@ -269,7 +269,7 @@ def _print_report(state: AppState, report: JobReport, *, invalid: int, onboardin
 # ------------------------------------------------------------------------------------ offboard
 
 
-@cli.command("offboard")
+@cli.command("offboard", short_help="Disable the employees of LEAVERS.csv.")
 @click.argument("leavers_csv", metavar="LEAVERS.csv", type=_EXISTING)
 @click.option("--out", type=_PATH, default=None, help="Results CSV (mode 0600).")
 @_concurrency_options
@@ -388,7 +388,7 @@ def employees_export(state: AppState, out: Path, active: str) -> None:
     state.console.print(f"{len(employees)} employee(s) written to {out}")
 
 
-@cli.command("sites")
+@cli.command("sites", short_help="List the tenant's sites.")
 @pass_state
 def sites_cmd(state: AppState) -> None:
     """List the tenant's sites (id, long name, short code, district, region)."""
@@ -444,9 +444,15 @@ def templates_cmd(state: AppState) -> None:
 # ---------------------------------------------------------------------------------------- demo
 
 
-@cli.command("demo")
+@cli.command("demo", short_help="Try it: onboard 50 sample hires into a sandbox.")
 @click.option("--out", type=_PATH, default=None, help="Results CSV (default: a new temp dir).")
-@click.option("--concurrency", type=click.IntRange(1, 16), default=4, show_default=True)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 16),
+    default=4,
+    show_default=True,
+    help="Rows in flight at once.",
+)
 @click.option(
     "--latency-ms",
     type=float,

@@ -30,7 +30,7 @@ def _read_html(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace")
 
 
-@cli.command("inspect")
+@cli.command("inspect", short_help="Show a saved Backoffice page as JSON (offline).")
 @click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @pass_state
 def inspect_cmd(state: AppState, page: Path) -> None:
@@ -52,7 +52,7 @@ def _pair(value: str, option: str) -> tuple[str, str]:
     return name, val
 
 
-@cli.command("replay")
+@cli.command("replay", short_help="Print the body a saved page's form submits (offline).")
 @click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--form", "form_id", required=True, help="The form's id attribute.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Set a field.")
@@ -87,7 +87,7 @@ def replay_cmd(
     click.echo(body)
 
 
-@cli.command("sandbox")
+@cli.command("sandbox", short_help="Serve a simulated Backoffice tenant over HTTP.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
 @click.option("--employees", default=200, show_default=True, type=int, help="Seeded roster.")
