@@ -263,19 +263,11 @@ class _InputModel(BaseModel):
             return (value,)
         if not isinstance(value, Iterable):
             raise ValueError('must be "all" or a list of site ids, names or short codes')
-        items: list[int | str] = []
-        for item in value:
-            if isinstance(item, bool) or not isinstance(item, int | str):
-                raise ValueError("site entries must be ids, names or short codes")
-            if isinstance(item, str):
-                item = item.strip()
-                if not item:
-                    continue
-            if item not in items:
-                items.append(item)
-        if not items:
-            raise ValueError('must name at least one site (or be "all")')
-        return tuple(items)
+        return _distinct_refs(
+            value,
+            "site entries must be ids, names or short codes",
+            'must name at least one site (or be "all")',
+        )
 
     @staticmethod
     def _departments(value: object) -> tuple[int | str, ...] | None:
@@ -285,19 +277,28 @@ class _InputModel(BaseModel):
             value = [value]
         if not isinstance(value, Iterable):
             raise ValueError("must be a list of department names or ids")
-        items: list[int | str] = []
-        for item in value:
-            if isinstance(item, bool) or not isinstance(item, int | str):
-                raise ValueError("department entries must be names or ids")
-            if isinstance(item, str):
-                item = item.strip()
-                if not item:
-                    continue
-            if item not in items:
-                items.append(item)
-        if not items:
-            raise ValueError("must name at least one department")
-        return tuple(items)
+        return _distinct_refs(
+            value,
+            "department entries must be names or ids",
+            "must name at least one department",
+        )
+
+
+def _distinct_refs(value: Iterable[object], bad_entry: str, empty: str) -> tuple[int | str, ...]:
+    """Ids or names (trimmed; blanks dropped), first occurrence kept, at least one."""
+    items: list[int | str] = []
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, int | str):
+            raise ValueError(bad_entry)
+        if isinstance(item, str):
+            item = item.strip()
+            if not item:
+                continue
+        if item not in items:
+            items.append(item)
+    if not items:
+        raise ValueError(empty)
+    return tuple(items)
 
 
 def _to_date(value: object) -> object:
@@ -583,15 +584,6 @@ class ModifyEmployeeRequest(_InputModel):
     verify: bool = True
 
     _CHANGE_FIELDS: ClassVar[tuple[str, ...]] = (
-        "new_first_name",
-        "new_last_name",
-        "new_phone",
-        "new_email",
-        "departments",
-        "available_sites",
-        "adp_employee_id",
-        "emergency_contact_name",
-        "emergency_contact_phone",
         "wage_rate",
         "overtime_wage_rate",
         "permission",
@@ -665,28 +657,34 @@ class ModifyEmployeeRequest(_InputModel):
                 "wage_effective_date",
                 "wage_effective_date / wage_site need wage_rate or overtime_wage_rate",
             )
-        if not any(getattr(self, name) is not None for name in self._CHANGE_FIELDS):
+        if not self.changes_property_fields and not any(
+            getattr(self, name) is not None for name in self._CHANGE_FIELDS
+        ):
             raise _issue("changes", "nothing to change: give at least one change field")
         return self
+
+    #: Changes made through the edit form (``/employee/update``), ``activate`` aside.
+    PROPERTY_FIELDS: ClassVar[tuple[str, ...]] = (
+        "new_first_name",
+        "new_last_name",
+        "new_phone",
+        "new_email",
+        "departments",
+        "available_sites",
+        "adp_employee_id",
+        "emergency_contact_name",
+        "emergency_contact_phone",
+    )
 
     @property
     def changes_properties(self) -> bool:
         """Whether the edit form (``/employee/update``) must be submitted."""
-        return any(
-            getattr(self, name) is not None
-            for name in (
-                "new_first_name",
-                "new_last_name",
-                "new_phone",
-                "new_email",
-                "departments",
-                "available_sites",
-                "adp_employee_id",
-                "emergency_contact_name",
-                "emergency_contact_phone",
-                "activate",
-            )
-        )
+        return self.activate is not None or self.changes_property_fields
+
+    @property
+    def changes_property_fields(self) -> bool:
+        """Whether a field of the edit form other than ``activate`` changes."""
+        return any(getattr(self, name) is not None for name in self.PROPERTY_FIELDS)
 
     @property
     def changes_compensation(self) -> bool:

@@ -349,20 +349,7 @@ class Changes(Employees):
                 applied.append("activated")
             elif req.activate is False:
                 applied.append("deactivated")
-            if any(
-                getattr(req, n) is not None
-                for n in (
-                    "new_first_name",
-                    "new_last_name",
-                    "new_phone",
-                    "new_email",
-                    "departments",
-                    "available_sites",
-                    "adp_employee_id",
-                    "emergency_contact_name",
-                    "emergency_contact_phone",
-                )
-            ):
+            if req.changes_property_fields:
                 applied.insert(0, "properties")
 
         # ---- compensation

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from .. import sites
 from ..domain import (
@@ -56,12 +57,10 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def resolve_pos_template(templates: Sequence[PosTemplate], name: str | int) -> PosTemplate:
-    """The POS template called ``name`` (case-insensitive, spacing-insensitive) or with that id.
+TemplateT = TypeVar("TemplateT", PosTemplate, BoTemplate)
 
-    Raises:
-        NotFoundError: No such template; the message lists the valid names.
-    """
+
+def _resolve_template(templates: Sequence[TemplateT], name: str | int, kind: str) -> TemplateT:
     wanted = _norm(str(name))
     for t in templates:
         if _norm(t.name) == wanted:
@@ -70,7 +69,16 @@ def resolve_pos_template(templates: Sequence[PosTemplate], name: str | int) -> P
         if str(t.id) == wanted:
             return t
     valid = ", ".join(sorted(t.name for t in templates)) or "(none)"
-    raise NotFoundError(f"no POS permission template named {name!r}; valid names: {valid}")
+    raise NotFoundError(f"no {kind} permission template named {name!r}; valid names: {valid}")
+
+
+def resolve_pos_template(templates: Sequence[PosTemplate], name: str | int) -> PosTemplate:
+    """The POS template called ``name`` (case-insensitive, spacing-insensitive) or with that id.
+
+    Raises:
+        NotFoundError: No such template; the message lists the valid names.
+    """
+    return _resolve_template(templates, name, "POS")
 
 
 def resolve_bo_template(templates: Sequence[BoTemplate], name: str | int) -> BoTemplate:
@@ -79,15 +87,7 @@ def resolve_bo_template(templates: Sequence[BoTemplate], name: str | int) -> BoT
     Raises:
         NotFoundError: No such template; the message lists the valid names.
     """
-    wanted = _norm(str(name))
-    for t in templates:
-        if _norm(t.name) == wanted:
-            return t
-    for t in templates:
-        if str(t.id) == wanted:
-            return t
-    valid = ", ".join(sorted(t.name for t in templates)) or "(none)"
-    raise NotFoundError(f"no Backoffice permission template named {name!r}; valid names: {valid}")
+    return _resolve_template(templates, name, "Backoffice")
 
 
 def resolve_departments(
