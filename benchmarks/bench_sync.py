@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio
 
@@ -46,7 +46,7 @@ async def _per_call_async(fn: Callable[[], Awaitable[T]], n: int) -> float:
 def measure(cached_calls: int = 2000, http_calls: int = 200) -> dict[str, tuple[float, float]]:
     """Seconds per call, ``{name: (async, sync)}``."""
     sb = Sandbox(SandboxOptions(employees=50, bo_users=3, seed=1))
-    common = {
+    common: dict[str, Any] = {
         "username": sb.username,
         "password": sb.password,
         "retry": RetryPolicy.no_wait(),

@@ -15,13 +15,13 @@ Example::
 
     with BackofficeClient(subdomain="washu", username="bot", password="...") as client:
         for site in client.list_sites():
-            print(site.short_code, site.name)
+            print(site.code, site.name)
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, cast
 
 from ._client import AsyncBackofficeClient
@@ -35,7 +35,16 @@ P = ParamSpec("P")
 T = TypeVar("T")
 R = TypeVar("R")
 
-_blocking = blocking
+
+def _blocking(
+    method: Callable[Concatenate[AsyncBackofficeClient, P], Awaitable[R]],
+) -> Callable[Concatenate[BackofficeClient, P], R]:
+    """Twin of an async method, typed for :class:`BackofficeClient` (``self`` fixed).
+
+    The async methods live on mixins (``Reads``, ``Employees``...), so ``blocking`` alone would
+    type ``self`` as ``PortalOwner[Reads]``; pinning the owner here keeps mypy precise.
+    """
+    return cast("Callable[Concatenate[BackofficeClient, P], R]", blocking(method))
 
 
 class BlockingBulk(BlockingIterator[Outcome[T, R]], Generic[T, R]):
