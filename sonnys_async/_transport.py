@@ -27,13 +27,22 @@ Behaviour, with the protocol sections it rests on:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import logging
 import random
 import re
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Final, Literal
@@ -197,6 +206,9 @@ class Response:
         text: The decoded body.
         location: The ``Location`` header as a relative path (``None`` when absent).
         session: The pooled session that served the request.
+        followed: The body of the page ``location`` points to, fetched on the same session
+            before any other request could use it, when the caller asked for it (see
+            ``Transport.post_form``); ``None`` otherwise.
     """
 
     status: int
@@ -205,6 +217,7 @@ class Response:
     text: str = field(repr=False)
     location: str | None
     session: SessionHandle
+    followed: str | None = field(default=None, repr=False)
 
     @property
     def is_redirect(self) -> bool:
@@ -364,6 +377,59 @@ class _RateLimiter:
             await self._sleep(slot - now)
 
 
+class _Gate:
+    """Shared/exclusive access to one session, so a redirect's flash message reaches its reader.
+
+    Symfony renders a flash message (the errors of a bounced form, protocol §2.4, §16.1) on the
+    *next* page the session requests, whoever requests it. A request that must read the page its
+    redirect points to (a rejected POST's ``?actionXfer=`` page) holds its session exclusively
+    from before it is sent until that page is read; other requests share the session freely.
+    PHP serves one request per session at a time anyway, so the exclusivity costs little.
+    Waiting writers block new readers, so a busy session cannot starve a POST.
+    """
+
+    # All state changes happen on the event loop's one thread between awaits, so plain counters
+    # suffice; an Event (replaced after each set) wakes whoever waits for a change.
+
+    def __init__(self) -> None:
+        self._readers = 0
+        self._writer = False
+        self._writers_waiting = 0
+        self._changed = anyio.Event()
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = anyio.Event()
+
+    @contextlib.asynccontextmanager
+    async def shared(self) -> AsyncIterator[None]:
+        while self._writer or self._writers_waiting:
+            await self._changed.wait()
+        self._readers += 1
+        try:
+            yield
+        finally:
+            self._readers -= 1
+            if not self._readers:
+                self._notify()
+
+    @contextlib.asynccontextmanager
+    async def exclusive(self) -> AsyncIterator[None]:
+        self._writers_waiting += 1
+        try:
+            while self._writer or self._readers:
+                await self._changed.wait()
+        finally:
+            self._writers_waiting -= 1
+            self._notify()  # readers held back by this waiter may go if it was cancelled
+        self._writer = True
+        try:
+            yield
+        finally:
+            self._writer = False
+            self._notify()
+
+
 class _Session:
     """One pooled login: a cookie jar (its own ``httpx.AsyncClient``) and its login state."""
 
@@ -375,6 +441,7 @@ class _Session:
         self.login_seq = 0  # the pool-wide login sequence number of this session's last login
         self.login_lock = anyio.Lock()
         self.busy = 0
+        self.gate = _Gate()
         self.retired = False
         self.struck_generation = -1  # the login that already cost a thrash strike
 
@@ -498,7 +565,9 @@ class Transport:
             session: Pin the request to this pooled session.
 
         Returns:
-            The response, usually a 302 whose ``location`` tells success from failure.
+            The response, usually a 302 whose ``location`` tells success from failure. When the
+            form bounced back (``?actionXfer=``), ``followed`` holds the page with the server's
+            messages, read on the same session before any other request could take them.
 
         Raises:
             AmbiguousWriteError: The request was sent but the answer was lost.
@@ -509,7 +578,9 @@ class Transport:
         body = encode_form(pairs)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("POST %s body: %s", path, redact_body(body))
-        return await self._request("POST", path, params=None, content=body, pinned=session)
+        return await self._request(
+            "POST", path, params=None, content=body, pinned=session, follow=_is_bounce
+        )
 
     async def login(self) -> None:
         """Log every pooled session in now (otherwise it happens lazily on first use).
@@ -670,6 +741,7 @@ class Transport:
         params: QueryParams | None,
         content: bytes | None,
         pinned: SessionHandle | None,
+        follow: Callable[[str], bool] | None = None,
     ) -> Response:
         if self._closed:
             raise TransportError("transport is closed", method=method, url=path)
@@ -683,22 +755,30 @@ class Transport:
         while True:
             sess = self._pick(pinned)
             sess.busy += 1
+            followed: str | None = None
             try:
-                await self._ensure_logged_in(sess)
-                generation, login_seq = sess.generation, sess.login_seq
-                resp = await self._send(
-                    sess,
-                    method,
-                    path,
-                    params=params,
-                    content=content,
-                    idempotent=method == "GET",
-                )
+                hold = sess.gate.exclusive() if follow is not None else sess.gate.shared()
+                async with hold:
+                    await self._ensure_logged_in(sess)
+                    generation, login_seq = sess.generation, sess.login_seq
+                    resp = await self._send(
+                        sess,
+                        method,
+                        path,
+                        params=params,
+                        content=content,
+                        idempotent=method == "GET",
+                    )
+                    wrapped = self._wrap(sess, method, resp)
+                    expired = self._expired(resp)
+                    target = wrapped.location
+                    if follow is not None and target and not expired and follow(target):
+                        followed = await self._read_followed(sess, target)
             finally:
                 sess.busy -= 1
-            if not self._expired(resp):
+            if not expired:
                 self._note_success(sess)
-                return self._wrap(sess, method, resp)
+                return dataclasses.replace(wrapped, followed=followed)
             bounces += 1
             sibling = self._sibling_logged_in_since(sess, login_seq)
             self._note_bounce(sess, generation, login_seq)
@@ -719,6 +799,16 @@ class Transport:
                 continue  # the pool shrank: replay on the surviving session
             await self._relogin(sess, generation)
             fresh.add((sess.index, sess.generation))
+
+    async def _read_followed(self, sess: _Session, location: str) -> str | None:
+        """The page a redirect points to, on the same session; ``None`` if it cannot be read."""
+        try:
+            page = await self._send(sess, "GET", location, idempotent=True)
+        except TransportError:
+            return None
+        if page.status_code != 200 or self._expired(page):
+            return None
+        return page.text
 
     def _wrap(self, sess: _Session, method: str, resp: httpx.Response) -> Response:
         location = resp.headers.get("location")
@@ -828,6 +918,11 @@ class _Shared(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         return None
+
+
+def _is_bounce(location: str) -> bool:
+    """A form POST sent back to its form with messages (protocol §2.4)."""
+    return "actionXfer=" in location
 
 
 def _relative(url: httpx.URL) -> str:

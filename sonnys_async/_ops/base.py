@@ -205,7 +205,10 @@ class ClientBase:
         loc = resp.location
         if resp.is_redirect and loc is not None:
             if "actionXfer=" in loc:
-                messages = await self._alerts(loc, resp.session)
+                # The transport read the bounce page on the POST's own session, before any
+                # other request could consume its flash messages.
+                page = resp.followed or ""
+                messages = tuple(m.strip() for m in pages.parse_alerts(page).errors)
                 raise P.rejection_error(what, loc, messages, values)
             if ok(loc):
                 return resp

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlencode
 
+import anyio
 import httpx
 import pytest
 
@@ -229,3 +230,25 @@ async def test_link_by_email(sb: Sandbox, client: AsyncBackofficeClient) -> None
     assert stored.employee_id == created.employee_id
     assert stored.sites == frozenset({19})
     assert user.email.lower() == created.email.lower()
+
+
+async def test_concurrent_reads_cannot_steal_a_bounced_forms_messages(sb: Sandbox) -> None:
+    # Symfony shows a flash message on the session's NEXT page, whoever asks (§2.4). With one
+    # session shared by many concurrent reads, the bounce page must still be read by its POST.
+    taken = next(e for e in sb.state.employees.values() if e.phone).phone
+    async with make_client(sb, sessions=1) as client:
+        await client.list_sites()  # warm the discovery cache
+
+        async def reads() -> None:
+            for _ in range(5):
+                await client.pos_user_id_exists(4242)
+
+        async def create() -> None:
+            with pytest.raises(DuplicateError, match="phone") as caught:
+                await client.create_employee(**hire(phone=taken))
+            assert caught.value.field == "phone"
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(4):
+                tg.start_soon(reads)
+            tg.start_soon(create)

@@ -26,7 +26,6 @@ from sonnys_async._transport import (
     AmbiguousWriteError,
     Limits,
     RetryPolicy,
-    SessionHandle,
     Transport,
     path_template,
 )
@@ -243,17 +242,26 @@ async def test_post_body_keeps_order_and_repeats(fake: FakeBackoffice) -> None:
 
 
 async def test_redirects_are_returned_not_followed(fake: FakeBackoffice) -> None:
-    fake.on("/employee/update", lambda r, s: redirect("/employee/edit/485?actionXfer=TOzz5LjN"))
+    fake.on("/employee/update", lambda r, s: redirect("/employee"))
     async with make_transport(fake) as t:
         resp = await t.post_form("/employee/update", [("employee[id]", "485")])
-        assert resp.status == 302
-        assert resp.is_redirect
-        assert resp.location == "/employee/edit/485?actionXfer=TOzz5LjN"
-        assert fake.calls("GET", "/employee/edit/485") == 0
-        flash = await t.get(resp.location, session=resp.session)
-    assert flash.url == "/employee/edit/485?actionXfer=TOzz5LjN"
-    assert flash.session == resp.session == SessionHandle(0)
-    assert "text" not in repr(flash)
+    assert resp.status == 302
+    assert resp.is_redirect
+    assert resp.location == "/employee"
+    assert resp.followed is None
+    assert fake.calls("GET", "/employee") == 0
+
+
+async def test_a_bounced_form_is_read_once_on_its_own_session(fake: FakeBackoffice) -> None:
+    # Protocol §2.4: only an ``actionXfer`` bounce is fetched, to read the server's messages.
+    fake.on("/employee/update", lambda r, s: redirect("/employee/edit/485?actionXfer=TOzz5LjN"))
+    async with make_transport(fake, sessions=2) as t:
+        resp = await t.post_form("/employee/update", [("employee[id]", "485")])
+    assert resp.location == "/employee/edit/485?actionXfer=TOzz5LjN"
+    assert fake.calls("GET", "/employee/edit/485") == 1
+    assert resp.followed is not None
+    assert "followed" not in repr(resp)
+    assert "text" not in repr(resp)
 
 
 async def test_absolute_location_is_made_relative(fake: FakeBackoffice) -> None:
@@ -493,3 +501,73 @@ async def test_secrets_never_reach_logs_or_errors(
     assert "user[username]=ann1" in caplog.text  # bodies are logged, redacted
     for secret in (PASSWORD, "48213", "N3wUserPw99", f"PHPSESSID={cookie}"):
         assert secret not in text
+
+
+# --------------------------------------------------------------------------- session gate
+
+
+async def test_gate_exclusive_waits_for_readers_and_holds_new_ones_back() -> None:
+    from sonnys_async._transport import _Gate
+
+    gate = _Gate()
+    order: list[str] = []
+    reader_in = anyio.Event()
+    release_reader = anyio.Event()
+
+    async def first_reader() -> None:
+        async with gate.shared():
+            reader_in.set()
+            await release_reader.wait()
+            order.append("reader 1 out")
+
+    async def writer() -> None:
+        async with gate.exclusive():
+            order.append("writer in")
+
+    async def late_reader() -> None:
+        async with gate.shared():
+            order.append("reader 2 in")
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(first_reader)
+        await reader_in.wait()
+        tg.start_soon(writer)
+        await anyio.wait_all_tasks_blocked()
+        tg.start_soon(late_reader)
+        await anyio.wait_all_tasks_blocked()
+        assert order == []  # the writer waits for reader 1; reader 2 waits for the writer
+        release_reader.set()
+    assert order == ["reader 1 out", "writer in", "reader 2 in"]
+
+
+async def test_gate_cancelled_writer_releases_waiting_readers() -> None:
+    from sonnys_async._transport import _Gate
+
+    gate = _Gate()
+    entered: list[str] = []
+    hold = anyio.Event()
+    writer_scope = anyio.CancelScope()
+
+    async def reader(name: str) -> None:
+        async with gate.shared():
+            entered.append(name)
+            if name == "r1":
+                await hold.wait()
+
+    async def writer() -> None:
+        with writer_scope:
+            async with gate.exclusive():
+                entered.append("writer")
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(reader, "r1")
+        await anyio.wait_all_tasks_blocked()
+        tg.start_soon(writer)
+        await anyio.wait_all_tasks_blocked()
+        tg.start_soon(reader, "r2")
+        await anyio.wait_all_tasks_blocked()
+        assert entered == ["r1"]  # r2 waits behind the waiting writer
+        writer_scope.cancel()
+        await anyio.wait_all_tasks_blocked()
+        assert entered == ["r1", "r2"]  # the cancelled writer let r2 in while r1 still reads
+        hold.set()
