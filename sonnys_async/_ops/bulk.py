@@ -6,7 +6,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Ma
 from typing import Any
 
 from .._secrets import generate_backoffice_password, generate_pos_pin
-from ..bulk import Bulk, run_each
+from ..bulk import Bulk, Outcome, run_each
 from ..errors import InputValidationError
 from ..journal import Journal
 from ..models import (
@@ -36,6 +36,7 @@ class BulkOps(Changes):
         max_per_second: float | None = None,
         journal: Journal | None = None,
         fail_fast: bool = False,
+        on_outcome: Callable[[Outcome[Any, EmployeeCreated]], None] | None = None,
     ) -> Bulk[Any, EmployeeCreated]:
         """Create many employees concurrently; iterate the result with ``async for``.
 
@@ -53,6 +54,10 @@ class BulkOps(Changes):
             max_per_second: Creates started per second.
             journal: Append-only record for resumable runs.
             fail_fast: Start no new item after the first failure.
+            on_outcome: Called with each outcome as it is recorded, also for items that finish
+                after the consumer stopped iterating (Ctrl-C): where to write results row by
+                row. ``Outcome.item`` is the request as sent (drawn secrets included) and
+                ``Outcome.index`` its position in ``requests``.
 
         Returns:
             A :class:`~sonnys_async.bulk.Bulk` of outcomes.
@@ -76,6 +81,7 @@ class BulkOps(Changes):
             journal=journal,
             fail_fast=fail_fast,
             resolve=resolve,
+            on_outcome=on_outcome,
         )
 
     def disable_employees(
@@ -87,6 +93,7 @@ class BulkOps(Changes):
         max_per_second: float | None = None,
         journal: Journal | None = None,
         fail_fast: bool = False,
+        on_outcome: Callable[[Outcome[Any, EmployeeDisabled]], None] | None = None,
     ) -> Bulk[Any, EmployeeDisabled]:
         """Disable many employees concurrently (items: requests, dicts, or POS User IDs).
 
@@ -99,6 +106,8 @@ class BulkOps(Changes):
             max_per_second: Disables started per second.
             journal: Append-only record for resumable runs.
             fail_fast: Start no new item after the first failure.
+            on_outcome: Called with each outcome as it is recorded, also for items that finish
+                after the consumer stopped iterating; ``Outcome.index`` is the item's position.
 
         Returns:
             A :class:`~sonnys_async.bulk.Bulk` of outcomes.
@@ -133,6 +142,7 @@ class BulkOps(Changes):
             journal=journal,
             fail_fast=fail_fast,
             resolve=resolve,
+            on_outcome=on_outcome,
         )
 
 

@@ -45,7 +45,6 @@ from ._jobs import (
     ONBOARD_RESULT_FIELDS,
     JobReport,
     check_tenant_names,
-    credential_filler,
     offboard,
     offboard_tables,
     onboard,
@@ -187,19 +186,16 @@ def onboard_cmd(
     --out row by row. Re-running the same command resumes: rows already created are skipped,
     interrupted ones are settled from the server, failed ones are retried.
     """
+    rows, header_errors = read_rows(hires_csv, ONBOARD_COLUMNS)
+    hires, row_errors = parse_hires(rows)
+    errors = header_errors + row_errors
+    _report_invalid(state, errors, skip_invalid=skip_invalid, total=len(rows))
+    credentials = state.credentials()
     journal_path = None if dry_run else _journal_path(out, journal, no_journal)
-    # An existing journal is read first: its credentials are reused for interrupted rows.
     with contextlib.ExitStack() as stack:
-        opened = None
-        if journal_path is not None and journal_path.exists():
-            opened = stack.enter_context(Journal(journal_path))
-        rows, header_errors = read_rows(hires_csv, ONBOARD_COLUMNS)
-        hires, row_errors = parse_hires(rows, credentials=credential_filler(opened))
-        errors = header_errors + row_errors
-        _report_invalid(state, errors, skip_invalid=skip_invalid, total=len(rows))
-        credentials = state.credentials()
-        if journal_path is not None and opened is None:
-            opened = stack.enter_context(Journal(journal_path))
+        # The client reuses the journal's PINs and passwords for rows an earlier run may have
+        # sent, and draws the others before journaling them.
+        opened = stack.enter_context(Journal(journal_path)) if journal_path is not None else None
 
         async def job() -> JobReport | None:
             async with _bulk_client(state, credentials, concurrency) as client:
@@ -474,7 +470,7 @@ def demo_cmd(state: AppState, out: Path | None, concurrency: int, latency_ms: fl
     if out is None:
         out = Path(tempfile.mkdtemp(prefix="sonnys-demo-")) / "sonnys-demo-results.csv"
     hires_rows, header_errors = read_rows(sample_path("sample_hires.csv"), ONBOARD_COLUMNS)
-    hires, row_errors = parse_hires(hires_rows, credentials=credential_filler(None))
+    hires, row_errors = parse_hires(hires_rows)
     leaver_rows, leaver_header = read_rows(sample_path("sample_leavers.csv"), OFFBOARD_COLUMNS)
     leavers, leaver_errors = parse_leavers(leaver_rows, disable_backoffice_user=True)
     problems = header_errors + row_errors + leaver_header + leaver_errors

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -123,7 +123,7 @@ class HireRow:
 
     @property
     def key(self) -> str:
-        """Journal key: the POS User ID, unique per tenant."""
+        """The POS User ID as text (the client's journal key for the row)."""
         return str(self.request.pos_user_id)
 
     def __repr__(self) -> str:
@@ -139,7 +139,7 @@ class LeaverRow:
 
     @property
     def key(self) -> str:
-        """Journal key: how the leaver is looked up."""
+        """Who the leaver is, normalised (two rows with one key name the same leaver)."""
         r = self.request
         if r.pos_user_id is not None:
             return f"pos:{r.pos_user_id}"
@@ -275,18 +275,14 @@ def _hire_fields(cells: Mapping[str, str]) -> dict[str, Any]:
     return data
 
 
-def parse_hires(
-    rows: Iterable[CsvRow],
-    *,
-    credentials: Callable[[CsvRow, dict[str, Any]], None] | None = None,
-) -> tuple[list[HireRow], list[RowError]]:
+def parse_hires(rows: Iterable[CsvRow]) -> tuple[list[HireRow], list[RowError]]:
     """Validate onboarding rows; collect every error instead of stopping at the first.
+
+    A blank ``pos_pin`` / ``backoffice_password`` stays blank here: the client's
+    ``create_employees`` draws it (or reuses the journaled one) just before the row is sent.
 
     Args:
         rows: Rows from :func:`read_rows`.
-        credentials: Called with each row's field dict before validation, to fill in a
-            ``pos_pin`` / ``backoffice_password`` the CSV leaves blank (generated, or reused
-            from a journal).
 
     Returns:
         The valid rows and the errors (row, field, reason). Unique values repeated across rows
@@ -297,8 +293,6 @@ def parse_hires(
     first_seen: dict[tuple[str, str], int] = {}
     for csv_row in rows:
         data = _hire_fields(csv_row.cells)
-        if credentials is not None:
-            credentials(csv_row, data)
         request = _validate(CreateEmployeeRequest, csv_row.row, data, errors)
         if request is None:
             continue

@@ -1,12 +1,12 @@
 """The onboarding and offboarding jobs behind ``onboard``, ``offboard`` and ``demo``.
 
-Each job streams :func:`sonnys_async.bulk.run_each` outcomes into a results CSV (row by row,
-mode ``0600``) and a progress bar, with a journal so an interrupted run can be re-run safely.
+Each job runs the client's bulk stream (``create_employees`` / ``disable_employees``), which
+owns drawing secrets, journaling and settling interrupted rows, and turns its outcomes into a
+results CSV (row by row, mode ``0600``), a progress bar and the screen tables.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -17,13 +17,12 @@ from rich.console import Console
 
 from .. import sites
 from .._ops import payloads as P
-from .._secrets import generate_backoffice_password, generate_pos_pin
-from ..bulk import Bulk, BulkSummary, Outcome, is_ambiguous, run_each
+from ..bulk import Bulk, BulkSummary, Outcome, is_ambiguous
 from ..domain import SiteTree
-from ..errors import DuplicateError, NotFoundError
-from ..journal import Journal
+from ..errors import NotFoundError
+from ..journal import Journal, to_jsonable
 from ..models import EmployeeCreated, EmployeeDisabled
-from ._csv import CsvRow, HireRow, LeaverRow, RowError
+from ._csv import HireRow, LeaverRow, RowError
 from ._output import ResultsWriter, make_progress, mask, table
 
 if TYPE_CHECKING:
@@ -33,9 +32,7 @@ __all__ = [
     "OFFBOARD_RESULT_FIELDS",
     "ONBOARD_RESULT_FIELDS",
     "JobReport",
-    "Onboarded",
     "check_tenant_names",
-    "credential_filler",
     "offboard",
     "offboard_tables",
     "onboard",
@@ -78,74 +75,6 @@ OFFBOARD_RESULT_FIELDS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Onboarded:
-    """What the results file records for one created employee (credentials included)."""
-
-    row: int
-    employee_id: int
-    pos_user_id: int
-    first_name: str
-    last_name: str
-    email: str
-    pos_pin: int | None
-    permission: str
-    sites: tuple[str, ...] = ()
-    backoffice_username: str | None = None
-    backoffice_password: str | None = None
-    backoffice_user_id: int | None = None
-    warnings: tuple[str, ...] = ()
-
-    def __repr__(self) -> str:
-        return f"Onboarded(row={self.row}, employee_id={self.employee_id})"
-
-    @classmethod
-    def from_created(cls, row: int, created: EmployeeCreated) -> Onboarded:
-        """From the client's result."""
-        return cls(
-            row=row,
-            employee_id=created.employee_id,
-            pos_user_id=created.pos_user_id,
-            first_name=created.first_name,
-            last_name=created.last_name,
-            email=created.email,
-            pos_pin=created.pos_pin,
-            permission=created.permission_applied,
-            sites=tuple(created.sites_granted),
-            backoffice_username=created.backoffice_username,
-            backoffice_password=created.backoffice_password,
-            backoffice_user_id=created.backoffice_user_id,
-            warnings=tuple(created.warnings),
-        )
-
-    @classmethod
-    def from_recorded(cls, data: Mapping[str, Any]) -> Onboarded:
-        """From the JSON a journal recorded for it."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        values = {k: v for k, v in data.items() if k in names}
-        for name in ("sites", "warnings"):
-            values[name] = tuple(values.get(name) or ())
-        return cls(**values)
-
-    def cells(self) -> dict[str, Any]:
-        """The results-file columns."""
-        return {
-            "row": self.row,
-            "pos_user_id": self.pos_user_id,
-            "first_name": self.first_name,
-            "last_name": self.last_name,
-            "email": self.email,
-            "employee_id": self.employee_id,
-            "pos_pin": self.pos_pin,
-            "backoffice_username": self.backoffice_username,
-            "backoffice_password": self.backoffice_password,
-            "backoffice_user_id": self.backoffice_user_id,
-            "permission": self.permission,
-            "sites": self.sites,
-            "warnings": self.warnings,
-        }
-
-
 @dataclass(slots=True)
 class JobReport:
     """What a job did: its summary and the lines of its screen tables."""
@@ -155,31 +84,6 @@ class JobReport:
     lines: list[tuple[object, ...]] = field(default_factory=list)
     failures: list[tuple[int, str, str]] = field(default_factory=list)
     interrupted: bool = False
-
-
-def credential_filler(journal: Journal | None) -> Callable[[CsvRow, dict[str, Any]], None]:
-    """Fill a blank POS PIN / Backoffice password: reuse a journaled one, else generate.
-
-    Reusing matters when a run was killed after an insert was applied but before its result
-    was recorded: the employee exists with the PIN of the *earlier* run, which the journal's
-    ``started`` entry holds.
-    """
-
-    def fill(row: CsvRow, data: dict[str, Any]) -> None:
-        recorded: Mapping[str, Any] = {}
-        if journal is not None:
-            state = journal.state(str(data.get("pos_user_id", "")).strip())
-            item = state.item if state is not None else None
-            if isinstance(item, Mapping) and isinstance(item.get("request"), Mapping):
-                recorded = item["request"]
-        if "pos_pin" not in data:
-            data["pos_pin"] = recorded.get("pos_pin") or generate_pos_pin()
-        if data.get("requires_backoffice") and "backoffice_password" not in data:
-            data["backoffice_password"] = (
-                recorded.get("backoffice_password") or generate_backoffice_password()
-            )
-
-    return fill
 
 
 async def check_tenant_names(
@@ -220,17 +124,25 @@ async def check_tenant_names(
     return errors
 
 
-def _ambiguous_credentials(hire: HireRow, error: BaseException) -> dict[str, Any]:
-    # Something may exist on the server with these credentials: keep them in the results.
-    partial = getattr(error, "partial", None)
-    cells: dict[str, Any] = {
-        "pos_pin": hire.request.pos_pin,
-        "backoffice_username": hire.request.backoffice_username,
-        "backoffice_password": hire.request.backoffice_password,
+#: Onboarding results columns read from an :class:`EmployeeCreated` under another name.
+_RENAMED: Mapping[str, str] = {"permission": "permission_applied", "sites": "sites_granted"}
+#: Onboarding results columns the job fills itself.
+_OWN_COLUMNS = frozenset({"row", "status", "resolved", "error"})
+
+
+def _created_cells(created: object) -> dict[str, Any]:
+    """Results cells of an :class:`EmployeeCreated` (live, or as the journal recorded it) or of
+    the request as sent.
+
+    Empty values are left out, so they never blank a credential already in the cells.
+    """
+    data = created if isinstance(created, Mapping) else to_jsonable(created)
+    cells = {
+        column: data.get(_RENAMED.get(column, column))
+        for column in ONBOARD_RESULT_FIELDS
+        if column not in _OWN_COLUMNS
     }
-    if isinstance(partial, EmployeeCreated):
-        cells.update(Onboarded.from_created(hire.row, partial).cells())
-    return cells
+    return {column: value for column, value in cells.items() if value not in (None, "")}
 
 
 def _hire_cells(hire: HireRow) -> dict[str, Any]:
@@ -260,7 +172,11 @@ async def onboard(
     max_per_second: float | None,
     invalid: Iterable[tuple[int, str]] = (),
 ) -> JobReport:
-    """Create every hire; stream outcomes to ``writer`` and a progress bar.
+    """Create every hire with :meth:`~AsyncBackofficeClient.create_employees`; stream outcomes
+    to ``writer`` and a progress bar.
+
+    The client draws blank PINs and passwords before journaling each row and, on a re-run,
+    settles and finishes interrupted hires; this job only turns outcomes into result rows.
 
     Args:
         client: An entered client.
@@ -278,34 +194,24 @@ async def onboard(
     """
     for row, reason in invalid:
         writer.write({"row": row, "status": "invalid", "error": reason})
-
-    async def create(hire: HireRow) -> Onboarded:
-        created = await client.create_employee_from(hire.request)
-        return Onboarded.from_created(hire.row, created)
-
-    async def resolve(hire: HireRow) -> Onboarded | None:
-        return await _resolve_hire(client, hire)
-
     report = JobReport(BulkSummary())
 
-    def record(outcome: Outcome[HireRow, Onboarded]) -> None:
-        hire = outcome.item
+    def record(outcome: Outcome[Any, EmployeeCreated]) -> None:
+        hire = hires[outcome.index]
         cells = _hire_cells(hire)
         if outcome.status == "failed":
             cells["status"] = "failed"
             cells["error"] = _error_text(outcome.error)
             if outcome.error is not None and is_ambiguous(outcome.error):
-                cells.update(_ambiguous_credentials(hire, outcome.error))
+                # Something may exist on the server: keep the secrets as sent (the item is the
+                # request the client ran, PIN and password drawn), then what is known to exist.
+                cells.update(_created_cells(outcome.item))
+                cells.update(_created_cells(getattr(outcome.error, "partial", None) or {}))
             report.failures.append((hire.row, hire.key, cells["error"]))
             writer.write(cells)
             return
-        done = (
-            outcome.result
-            if outcome.result is not None
-            else Onboarded.from_recorded(outcome.recorded or {})
-        )
-        cells.update(done.cells())
-        cells["row"] = hire.row
+        done = outcome.result if outcome.result is not None else (outcome.recorded or {})
+        cells.update(_created_cells(done))
         cells["status"] = "created" if outcome.status == "ok" else "done earlier"
         cells["resolved"] = outcome.resolved or None
         writer.write(cells)
@@ -313,82 +219,23 @@ async def onboard(
             (
                 hire.row,
                 cells["status"],
-                f"{done.first_name} {done.last_name}",
-                done.pos_user_id,
-                done.employee_id,
-                mask(done.pos_pin),
-                done.backoffice_username or "",
-                mask(done.backoffice_password),
+                f"{cells['first_name']} {cells['last_name']}",
+                cells["pos_user_id"],
+                cells.get("employee_id"),
+                mask(cells.get("pos_pin")),
+                cells.get("backoffice_username") or "",
+                mask(cells.get("backoffice_password")),
             )
         )
 
-    bulk = run_each(
-        create,
-        hires,
-        key=_row_key,
+    bulk = client.create_employees(
+        [h.request for h in hires],
         journal=journal,
-        resolve=resolve,
         on_outcome=record,
         max_at_once=max_at_once,
         max_per_second=max_per_second,
     )
     return await _drive(bulk, console, "onboarding", len(hires), report)
-
-
-async def _resolve_hire(client: AsyncBackofficeClient, hire: HireRow) -> Onboarded | None:
-    """Settle a hire whose earlier attempt was interrupted, from server state.
-
-    Not on the server: ``None`` (send it again). On the server under the same name: finish
-    what the interrupted run may not have done (POS template, linked Backoffice user) and
-    report it with the PIN read from the edit page.
-    """
-    req = hire.request
-    if not await client.pos_user_id_exists(req.pos_user_id):
-        return None
-    profile = await client.get_employee_profile(pos_user_id=req.pos_user_id)
-    same = (profile.first_name.casefold(), profile.last_name.casefold()) == (
-        req.first_name.casefold(),
-        req.last_name.casefold(),
-    )
-    if not same:
-        raise DuplicateError(
-            f"POS User ID {req.pos_user_id} belongs to another employee",
-            field="pos_user_id",
-            value=req.pos_user_id,
-        )
-    warnings = ["recovered after an interrupted run"]
-    permission = await client.get_employee_permission(pos_user_id=req.pos_user_id)
-    if (permission.template_name or "").casefold() != req.permission.casefold():
-        await client.modify_employee(pos_user_id=req.pos_user_id, permission=req.permission)
-        warnings.append(f"POS template {req.permission!r} applied on resume")
-    bo_user_id: int | None = None
-    if req.requires_backoffice and req.backoffice_username:
-        try:
-            user = await client.create_backoffice_user(
-                username=req.backoffice_username,
-                permission=req.backoffice_permission or req.permission,
-                password=req.backoffice_password,
-                link_to_employee_pos_user_id=req.pos_user_id,
-            )
-            bo_user_id = user.user_id
-            warnings.append("Backoffice user created on resume")
-        except DuplicateError:
-            warnings.append("Backoffice user already existed (password as journaled)")
-    return Onboarded(
-        row=hire.row,
-        employee_id=profile.employee_id,
-        pos_user_id=req.pos_user_id,
-        first_name=profile.first_name,
-        last_name=profile.last_name,
-        email=profile.email or req.email,
-        pos_pin=profile.pos_pin if profile.pos_pin is not None else req.pos_pin,
-        permission=req.permission,
-        sites=(("all",) if profile.available_sites == "all" else tuple(profile.available_sites)),
-        backoffice_username=req.backoffice_username,
-        backoffice_password=req.backoffice_password,
-        backoffice_user_id=bo_user_id,
-        warnings=tuple(warnings),
-    )
 
 
 async def offboard(
@@ -401,22 +248,16 @@ async def offboard(
     max_at_once: int,
     max_per_second: float | None,
 ) -> JobReport:
-    """Disable every leaver (and, if asked per row, their Backoffice logins).
+    """Disable every leaver (and, if asked per row, their Backoffice logins) with
+    :meth:`~AsyncBackofficeClient.disable_employees`.
 
-    Disabling is idempotent (an inactive employee is reported, not re-posted), so an
-    interrupted journaled item is simply run again.
+    Disabling is idempotent (an inactive employee is reported, not re-posted), so the client
+    simply runs an interrupted journaled item again.
     """
-
-    async def disable(leaver: LeaverRow) -> EmployeeDisabled:
-        return await client.disable_employee_from(leaver.request)
-
-    async def resolve(leaver: LeaverRow) -> EmployeeDisabled | None:
-        return None
-
     report = JobReport(BulkSummary())
 
-    def record(outcome: Outcome[LeaverRow, EmployeeDisabled]) -> None:
-        leaver = outcome.item
+    def record(outcome: Outcome[Any, EmployeeDisabled]) -> None:
+        leaver = leavers[outcome.index]
         cells: dict[str, Any] = {"row": leaver.row, "lookup": leaver.lookup}
         if outcome.status == "failed":
             cells["status"] = "failed"
@@ -443,21 +284,14 @@ async def offboard(
         if writer is not None:
             writer.write(cells)
 
-    bulk = run_each(
-        disable,
-        leavers,
-        key=_row_key,
+    bulk = client.disable_employees(
+        [leaver.request for leaver in leavers],
         journal=journal,
-        resolve=resolve,
         on_outcome=record,
         max_at_once=max_at_once,
         max_per_second=max_per_second,
     )
     return await _drive(bulk, console, "offboarding", len(leavers), report)
-
-
-def _row_key(row: HireRow | LeaverRow) -> str:
-    return row.key
 
 
 async def _drive(

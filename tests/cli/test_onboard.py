@@ -209,6 +209,41 @@ def test_offboard_by_pos_id_email_and_name(invoke: Invoke, sb: Sandbox, tmp_path
     assert {r["status"] for r in read_csv(out)} == {"disabled"}
 
 
+def test_offboard_rerun_takes_every_row_from_the_journal(
+    invoke: Invoke, sb: Sandbox, tmp_path: Path
+) -> None:
+    """The client's disable_employees keeps the journal: a re-run sends nothing and puts each
+    leaver back on its own input row."""
+    src = write_csv(tmp_path / "hires.csv", HEADER, [hire(1), hire(2), hire(3)])
+    assert invoke("onboard", str(src), "--out", str(tmp_path / "r.csv")).exit_code == 0
+    leavers = write_csv(
+        tmp_path / "leavers.csv",
+        ["pos_user_id", "email", "first_name", "last_name"],
+        [
+            ["", "", "Test3", "Hire"],
+            ["", "test2.hire@example.invalid", "", ""],
+            [95001, "", "", ""],
+        ],
+    )
+    out = tmp_path / "offboard.csv"
+    assert invoke("offboard", str(leavers), "--out", str(out)).exit_code == 0
+    first = {r["row"]: r for r in read_csv(out)}
+    sent = len(posts(sb))
+    again = invoke("offboard", str(leavers), "--out", str(out))
+    assert again.exit_code == 0, again.output
+    assert len(posts(sb)) == sent
+    rows = {r["row"]: r for r in read_csv(out)}
+    assert {r["status"] for r in rows.values()} == {"done earlier"}
+    assert {row: r["pos_user_id"] for row, r in rows.items()} == {
+        "2": "95003",
+        "3": "95002",
+        "4": "95001",
+    }
+    assert {row: r["employee_id"] for row, r in rows.items()} == {
+        row: r["employee_id"] for row, r in first.items()
+    }
+
+
 def test_offboard_unknown_leaver_fails_its_row_only(
     invoke: Invoke, sb: Sandbox, tmp_path: Path
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from sonnys_async._transport import RetryPolicy
 from sonnys_async.cli import AppState
 from sonnys_async.cli._app import open_client
 from sonnys_async.cli._csv import ONBOARD_COLUMNS, HireRow, parse_hires, read_rows
-from sonnys_async.cli._jobs import ONBOARD_RESULT_FIELDS, credential_filler, onboard
+from sonnys_async.cli._jobs import ONBOARD_RESULT_FIELDS, onboard
 from sonnys_async.cli._output import ResultsWriter, make_console
 from sonnys_async.data import sample_path
 from sonnys_async.journal import Journal
@@ -25,9 +26,9 @@ from .conftest import Invoke, read_csv
 SAMPLE = sample_path("sample_hires.csv")
 
 
-def sample_hires(journal: Journal | None = None) -> list[HireRow]:
+def sample_hires() -> list[HireRow]:
     rows, errors = read_rows(SAMPLE, ONBOARD_COLUMNS)
-    hires, more = parse_hires(rows, credentials=credential_filler(journal))
+    hires, more = parse_hires(rows)
     assert not errors + more
     return hires
 
@@ -117,7 +118,7 @@ def test_run_cancelled_after_k_outcomes_resumes_with_the_journal(
                 async with open_client(state, None, max_concurrency=8, sessions=4) as client:
                     await onboard(
                         client,
-                        sample_hires(journal),
+                        sample_hires(),
                         writer=w,
                         journal=journal,
                         console=make_console(),
@@ -146,27 +147,20 @@ def test_run_cancelled_after_k_outcomes_resumes_with_the_journal(
     } == earlier
 
 
-def test_process_killed_right_after_an_insert_was_applied(
-    invoke: Invoke, sb: Sandbox, tmp_path: Path
-) -> None:
-    """The journal says `started` (with the generated PIN and password) and nothing else, but
-    the server has the employee: the rerun reuses the journaled credentials, finds the hire,
-    finishes it, and records it once."""
-    journal_path = tmp_path / "run.jsonl"
-    hires = sample_hires()
-    victim = next(h for h in hires if h.request.requires_backoffice)
-    pin = 45678
+def killed_after_insert(sb: Sandbox, journal_path: Path, pin: int, password: str) -> HireRow:
+    """What a process killed right after an insert leaves: a `started` journal entry (the
+    request as the client journals it, secrets drawn) and the bare employee on the server."""
+    victim = next(h for h in sample_hires() if h.request.requires_backoffice)
     request = CreateEmployeeRequest.model_validate(
-        {**victim.request.model_dump(), "pos_pin": pin, "backoffice_password": "Killed4Good9x"}
+        {**victim.request.model_dump(), "pos_pin": pin, "backoffice_password": password}
     )
     with Journal(journal_path) as journal:
-        journal.record_started(victim.key, HireRow(victim.row, request))
+        journal.record_started(victim.key, request)
     state = AppState(
         use_sandbox=True, sandbox_instance=sb, client_options={"retry": RetryPolicy.no_wait()}
     )
 
     async def apply_insert_only() -> None:
-        # What the killed process got done: the employee exists, nothing else happened.
         plain = request.model_copy(
             update={
                 "requires_backoffice": False,
@@ -179,14 +173,83 @@ def test_process_killed_right_after_an_insert_was_applied(
             await client.create_employee_from(plain)
 
     anyio.run(apply_insert_only)
+    return victim
+
+
+def test_process_killed_right_after_an_insert_was_applied(
+    invoke: Invoke, sb: Sandbox, tmp_path: Path
+) -> None:
+    """The journal says `started` (with the generated PIN and password) and nothing else, but
+    the server has the employee: the rerun reuses the journaled credentials, finds the hire,
+    finishes it, and records it once."""
+    journal_path = tmp_path / "run.jsonl"
+    victim = killed_after_insert(sb, journal_path, 45678, "Killed4Good9x")
     out = tmp_path / "results.csv"
     result = invoke("onboard", str(SAMPLE), "--out", str(out), "--journal", str(journal_path))
     assert result.exit_code == 0, result.output
     assert_each_hire_once_with_its_credentials(sb, out, 50)
     [row] = [r for r in read_csv(out) if r["pos_user_id"] == victim.key]
     assert row["resolved"] == "yes"
-    assert row["pos_pin"] == str(pin)
+    assert row["pos_pin"] == "45678"
     assert row["backoffice_password"] == "Killed4Good9x"
+    assert "interrupted" in row["warnings"]
+
+
+def test_resumed_hire_whose_username_was_taken_meanwhile_fails_with_its_credentials(
+    invoke: Invoke, sb: Sandbox, tmp_path: Path
+) -> None:
+    """The client's resume, not a CLI copy of it: a username now held by an unlinked user is
+    not reported as done; the row fails, naming what is missing, and keeps what was sent."""
+    journal_path = tmp_path / "run.jsonl"
+    victim = killed_after_insert(sb, journal_path, 45679, "Killed4Good9y")
+    state = AppState(
+        use_sandbox=True, sandbox_instance=sb, client_options={"retry": RetryPolicy.no_wait()}
+    )
+
+    async def take_username() -> None:
+        async with open_client(state, None) as client:
+            await client.create_backoffice_user(
+                username=victim.request.backoffice_username,
+                permission="Manager",
+                first_name="Some",
+                last_name="Body",
+                email="somebody@example.invalid",
+            )
+
+    anyio.run(take_username)
+    out = tmp_path / "results.csv"
+    result = invoke("onboard", str(SAMPLE), "--out", str(out), "--journal", str(journal_path))
+    assert result.exit_code == 1, result.output
+    rows = read_csv(out)
+    [row] = [r for r in rows if r["pos_user_id"] == victim.key]
+    assert row["status"] == "failed"
+    assert row["error"].startswith("WriteNotVerifiedError")
+    assert "Backoffice user is missing" in row["error"]
+    stored = sb.state.employee_by_pos_user_id(victim.request.pos_user_id)
+    assert stored is not None
+    assert stored.grants  # the POS template part was finished
+    assert row["employee_id"] == str(stored.id)
+    assert row["pos_pin"] == "45679" == str(stored.pos_pin)
+    assert row["backoffice_password"] == "Killed4Good9y"
+    assert Counter(r["status"] for r in rows) == {"created": 49, "failed": 1}
+
+
+def test_journal_holds_the_secrets_the_results_report(
+    invoke: Invoke, sb: Sandbox, tmp_path: Path
+) -> None:
+    """Blank PINs and passwords are drawn before a row is journaled, and those are the ones
+    the results file (and the server) end up with."""
+    out = tmp_path / "results.csv"
+    journal_path = tmp_path / "run.jsonl"
+    args = ("onboard", str(SAMPLE), "--out", str(out), "--journal", str(journal_path))
+    assert invoke(*args).exit_code == 0
+    entries = [json.loads(line) for line in journal_path.read_text().splitlines()]
+    started = {e["key"]: e["item"] for e in entries if e["event"] == "started"}
+    assert len(started) == 50
+    for row in read_csv(out):
+        item = started[row["pos_user_id"]]
+        assert str(item["pos_pin"]) == row["pos_pin"]
+        assert (item["backoffice_password"] or "") == row["backoffice_password"]
 
 
 def test_rerun_of_a_finished_run_writes_nothing(
