@@ -9,7 +9,9 @@ some fields are secrets.
 Result and read models are frozen. Their ``repr`` and ``str`` show secret fields (POS PIN,
 Backoffice password) as ``'***'``; read the attribute itself to get the value.
 
-Normalisation rules (decided here; see ``docs/client.md``):
+Normalisation rules (decided here; see ``docs/client.md``). Each is one annotated type below
+(``PersonName``, ``Phone``, ``Email``, ``PosUserId``, ``Pin``, ``Money``, ``SiteRefs``...) that
+every request model uses as a field annotation:
 
 * phone numbers: every non-digit removed; exactly 10 digits, or 11 starting with the country
   code ``1`` (which is dropped). The reference accepted 9 digits; a 9-digit North-American
@@ -29,17 +31,19 @@ Normalisation rules (decided here; see ``docs/client.md``):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, ClassVar, Literal, Self, TypeAlias
+from typing import Annotated, Any, ClassVar, Literal, Self, TypeAlias
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
-    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -48,11 +52,18 @@ from .errors import FieldIssue, InputValidationError
 
 __all__ = [
     "ActiveFilter",
+    "AdpId",
+    "BackofficeTemplateName",
     "BackofficeUserCreated",
     "BackofficeUserDisabled",
+    "CalendarDate",
+    "ClearablePhone",
+    "ContactName",
     "CreateBackofficeUserRequest",
     "CreateEmployeeRequest",
+    "DepartmentRefs",
     "DisableEmployeeRequest",
+    "Email",
     "Employee",
     "EmployeeCompensation",
     "EmployeeCreated",
@@ -62,7 +73,21 @@ __all__ = [
     "EmployeeProfile",
     "EmployeeSummary",
     "ModifyEmployeeRequest",
+    "Money",
+    "OptionalAdpId",
+    "OptionalContactName",
+    "OptionalPhone",
+    "Password",
+    "PersonName",
+    "Phone",
+    "Pin",
+    "PosTemplateName",
+    "PosUserId",
+    "SiteRef",
+    "SiteRefs",
     "SiteRequest",
+    "UserPersonName",
+    "Username",
     "WageRecord",
     "issues_from_validation_error",
     "money",
@@ -161,6 +186,223 @@ def _issue(field: str, message: str) -> PydanticCustomError:
 
 
 # --------------------------------------------------------------------------------------------
+# field rules: one definition per rule, used as field annotations by every request model
+#
+# A "before" rule sees the raw input (no trimming yet) and may turn it into the field's type;
+# an "after" rule sees the value pydantic has already checked and trimmed. ``X | None`` lets
+# ``None`` through without running X's rule.
+
+
+def _length(minimum: int, maximum: int, message: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if not minimum <= len(value) <= maximum:
+            raise ValueError(message)
+        return value
+
+    return check
+
+
+def _none_if_blank(value: str | None) -> str | None:
+    return value or None
+
+
+def _phone_digits(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    try:
+        return normalize_phone(value)
+    except InputValidationError as exc:
+        raise ValueError(exc.issues[0].message) from None
+
+
+def _required_phone(value: object) -> str:
+    if value == "":
+        raise ValueError("is required")
+    return _phone_digits(value)
+
+
+def _optional_phone(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    return _phone_digits(value)
+
+
+def _clearable_phone(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and not value.strip():
+        return ""  # an explicit empty value clears an optional phone
+    return _phone_digits(value)
+
+
+def _email(value: str) -> str:
+    if not _EMAIL_RE.match(value):
+        raise ValueError("must look like name@domain.tld")
+    return value
+
+
+def _pos_user_id(value: object) -> object:
+    if value is None:
+        return None  # a required field given None: pydantic's own type error names it
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("must be an integer >= 1")
+    if isinstance(value, str):
+        if not value.strip().isdigit():
+            raise ValueError("must be an integer >= 1")
+        value = int(value.strip())
+    if value < 1:
+        raise ValueError("must be an integer >= 1")
+    return value
+
+
+def _pin(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 10000 <= value <= 99999:
+        raise ValueError("must be a five-digit integer (10000-99999)")
+    return value
+
+
+def _money(value: object) -> Decimal | None:
+    if value is None:
+        return None  # a required field given None: pydantic's own type error names it
+    if not isinstance(value, Decimal | float | int | str):
+        raise ValueError("must be a number")
+    try:
+        return money(value)
+    except InputValidationError as exc:
+        raise ValueError(exc.issues[0].message) from None
+
+
+def _to_date(value: object) -> object:
+    # The reference took ``datetime``; a date is what the server stores (MM/DD/YYYY, §6.4).
+    if isinstance(value, datetime):
+        return value.date()
+    return value
+
+
+def _sites(value: object) -> SiteRequest:
+    if value is None:
+        raise ValueError('is required ("all" or a list of sites)')
+    if isinstance(value, str):
+        if value.strip().lower() == "all":
+            return "all"
+        return (value.strip(),)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,)
+    if not isinstance(value, Iterable):
+        raise ValueError('must be "all" or a list of site ids, names or short codes')
+    return _distinct_refs(
+        value,
+        "site entries must be ids, names or short codes",
+        'must name at least one site (or be "all")',
+    )
+
+
+def _departments(value: object) -> tuple[int | str, ...]:
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        value = [value]
+    if not isinstance(value, Iterable):
+        raise ValueError("must be a list of department names or ids")
+    return _distinct_refs(
+        value,
+        "department entries must be names or ids",
+        "must name at least one department",
+    )
+
+
+def _distinct_refs(value: Iterable[object], bad_entry: str, empty: str) -> tuple[int | str, ...]:
+    """Ids or names (trimmed; blanks dropped), first occurrence kept, at least one."""
+    items: list[int | str] = []
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, int | str):
+            raise ValueError(bad_entry)
+        if isinstance(item, str):
+            item = item.strip()
+            if not item:
+                continue
+        if item not in items:
+            items.append(item)
+    if not items:
+        raise ValueError(empty)
+    return tuple(items)
+
+
+def _site_ref(value: object) -> object:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, bool):
+        raise ValueError("must be a site id, name or short code")
+    return value
+
+
+def _username(value: str) -> str:
+    if not _USERNAME_RE.match(value):
+        raise ValueError("must start with a letter and have 3-64 letters, digits or _")
+    return value
+
+
+def _password(value: str) -> str:
+    alnum = sum(1 for c in value if c.isascii() and c.isalnum())
+    if alnum < 8:
+        raise ValueError("must contain at least 8 letters or digits")
+    if len(value) > 128:
+        raise ValueError("must be at most 128 characters")
+    return value
+
+
+#: An employee's first or last name: trimmed, 1-64 characters (protocol §16.2).
+PersonName: TypeAlias = Annotated[
+    str, AfterValidator(_length(1, 64, "must be 1 to 64 characters after trimming"))
+]
+#: A standalone Backoffice user's name: 2-64 characters (the user form's ``minlength=2``, §11.2).
+UserPersonName: TypeAlias = Annotated[
+    str, AfterValidator(_length(2, 64, "must be 2 to 64 characters after trimming"))
+]
+#: A required phone number, stored as its 10 digits (see :func:`normalize_phone`).
+Phone: TypeAlias = Annotated[str, BeforeValidator(_required_phone)]
+#: An optional phone number; ``""`` means none.
+OptionalPhone: TypeAlias = Annotated[str | None, BeforeValidator(_optional_phone)]
+#: A phone number to change; a blank value stays ``""`` (clear the stored number).
+ClearablePhone: TypeAlias = Annotated[str | None, BeforeValidator(_clearable_phone)]
+#: An e-mail address shaped ``local@domain.tld``, stored as given (trimmed).
+Email: TypeAlias = Annotated[str, AfterValidator(_email)]
+#: A POS User ID: an integer >= 1 (digit strings accepted, ``bool`` rejected).
+PosUserId: TypeAlias = Annotated[int, BeforeValidator(_pos_user_id)]
+#: A POS PIN: a five-digit integer, 10000-99999 (``bool`` and strings rejected).
+Pin: TypeAlias = Annotated[int, BeforeValidator(_pin)]
+#: An amount of money, 0 to 999999999.99, rounded half-up to cents (see :func:`money`).
+Money: TypeAlias = Annotated[Decimal, BeforeValidator(_money)]
+#: A calendar day; a ``datetime`` is cut to its date (the server stores days, §6.4).
+CalendarDate: TypeAlias = Annotated[date, BeforeValidator(_to_date)]
+#: ``"all"`` (any case) or distinct site ids / names / short codes; one bare ref is a list of one.
+SiteRefs: TypeAlias = Annotated[SiteRequest, BeforeValidator(_sites)]
+#: Distinct department names or ids; one bare ref is a list of one.
+DepartmentRefs: TypeAlias = Annotated[tuple[int | str, ...], BeforeValidator(_departments)]
+#: One site (id, name or short code); a blank name means none.
+SiteRef: TypeAlias = Annotated[int | str | None, BeforeValidator(_site_ref)]
+#: The name of a POS permission template (checked against the tenant by the client).
+PosTemplateName: TypeAlias = Annotated[
+    str, AfterValidator(_length(1, sys.maxsize, "must name a POS permission template"))
+]
+#: The name of a Backoffice permission template (checked against the tenant by the client).
+BackofficeTemplateName: TypeAlias = Annotated[
+    str, AfterValidator(_length(1, sys.maxsize, "must name a Backoffice permission template"))
+]
+#: A Backoffice login: ``^[A-Za-z]\w{2,63}$`` (ASCII), as the user form's ``pattern`` (§11.2).
+Username: TypeAlias = Annotated[str, AfterValidator(_username)]
+#: A Backoffice password: at least 8 ASCII letters/digits (§16.2), at most 128 characters.
+Password: TypeAlias = Annotated[str, AfterValidator(_password)]
+#: An ADP employee id, at most 32 characters.
+AdpId: TypeAlias = Annotated[str, AfterValidator(_length(0, 32, "must be at most 32 characters"))]
+#: An emergency contact's name, at most 100 characters.
+ContactName: TypeAlias = Annotated[
+    str, AfterValidator(_length(0, 100, "must be at most 100 characters"))
+]
+#: Optional ADP id / contact name where a blank value means "not given".
+OptionalAdpId: TypeAlias = Annotated[AdpId | None, AfterValidator(_none_if_blank)]
+OptionalContactName: TypeAlias = Annotated[ContactName | None, AfterValidator(_none_if_blank)]
+
+
+# --------------------------------------------------------------------------------------------
 # input models
 
 
@@ -199,114 +441,6 @@ class _InputModel(BaseModel):
         except ValidationError as exc:
             raise InputValidationError(issues_from_validation_error(exc)) from exc
 
-    # -- reusable field validators (called from subclasses) --
-
-    @staticmethod
-    def _name(value: str | None, field: str, *, minimum: int = 1) -> str | None:
-        if value is None:
-            return None
-        if not minimum <= len(value) <= 64:
-            raise ValueError(f"must be {minimum} to 64 characters after trimming")
-        return value
-
-    @staticmethod
-    def _phone(value: str | None, field: str) -> str | None:
-        if value is None or value == "":
-            return None
-        try:
-            return normalize_phone(value, field=field)
-        except InputValidationError as exc:
-            raise ValueError(exc.issues[0].message) from None
-
-    @staticmethod
-    def _email(value: str | None) -> str | None:
-        if value is None:
-            return None
-        if not _EMAIL_RE.match(value):
-            raise ValueError("must look like name@domain.tld")
-        return value
-
-    @staticmethod
-    def _money(value: object, field: str) -> Decimal | None:
-        if value is None:
-            return None
-        if not isinstance(value, Decimal | float | int | str):
-            raise ValueError("must be a number")
-        try:
-            return money(value, field=field)
-        except InputValidationError as exc:
-            raise ValueError(exc.issues[0].message) from None
-
-    @staticmethod
-    def _pos_user_id(value: object) -> int | None:
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise ValueError("must be an integer >= 1")
-        if isinstance(value, str):
-            if not value.strip().isdigit():
-                raise ValueError("must be an integer >= 1")
-            value = int(value.strip())
-        if value < 1:
-            raise ValueError("must be an integer >= 1")
-        return value
-
-    @staticmethod
-    def _sites(value: object) -> SiteRequest | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            if value.strip().lower() == "all":
-                return "all"
-            return (value.strip(),)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return (value,)
-        if not isinstance(value, Iterable):
-            raise ValueError('must be "all" or a list of site ids, names or short codes')
-        return _distinct_refs(
-            value,
-            "site entries must be ids, names or short codes",
-            'must name at least one site (or be "all")',
-        )
-
-    @staticmethod
-    def _departments(value: object) -> tuple[int | str, ...] | None:
-        if value is None:
-            return None
-        if isinstance(value, str | int) and not isinstance(value, bool):
-            value = [value]
-        if not isinstance(value, Iterable):
-            raise ValueError("must be a list of department names or ids")
-        return _distinct_refs(
-            value,
-            "department entries must be names or ids",
-            "must name at least one department",
-        )
-
-
-def _distinct_refs(value: Iterable[object], bad_entry: str, empty: str) -> tuple[int | str, ...]:
-    """Ids or names (trimmed; blanks dropped), first occurrence kept, at least one."""
-    items: list[int | str] = []
-    for item in value:
-        if isinstance(item, bool) or not isinstance(item, int | str):
-            raise ValueError(bad_entry)
-        if isinstance(item, str):
-            item = item.strip()
-            if not item:
-                continue
-        if item not in items:
-            items.append(item)
-    if not items:
-        raise ValueError(empty)
-    return tuple(items)
-
-
-def _to_date(value: object) -> object:
-    # The reference took ``datetime``; a date is what the server stores (MM/DD/YYYY, §6.4).
-    if isinstance(value, datetime):
-        return value.date()
-    return value
-
 
 class CreateEmployeeRequest(_InputModel):
     """Everything :meth:`AsyncBackofficeClient.create_employee` needs.
@@ -315,148 +449,27 @@ class CreateEmployeeRequest(_InputModel):
     any write; this model checks shapes only.
     """
 
-    first_name: str
-    last_name: str
-    phone: str
-    email: str
-    pos_user_id: int
-    wage_rate: Decimal
-    start_date: date
-    available_sites: SiteRequest
-    permission: str
-    pos_pin: int | None = Field(default=None, repr=False)
-    overtime_wage_rate: Decimal | None = None
-    departments: tuple[int | str, ...] | None = None
-    adp_employee_id: str | None = None
-    emergency_contact_name: str | None = None
-    emergency_contact_phone: str | None = None
+    first_name: PersonName
+    last_name: PersonName
+    phone: Phone
+    email: Email
+    pos_user_id: PosUserId
+    wage_rate: Money
+    start_date: CalendarDate
+    available_sites: SiteRefs
+    permission: PosTemplateName
+    pos_pin: Pin | None = Field(default=None, repr=False)
+    overtime_wage_rate: Money | None = None
+    departments: DepartmentRefs | None = None
+    adp_employee_id: OptionalAdpId = None
+    emergency_contact_name: OptionalContactName = None
+    emergency_contact_phone: OptionalPhone = None
     requires_backoffice: bool = False
-    backoffice_username: str | None = None
-    backoffice_password: str | None = Field(default=None, repr=False)
+    backoffice_username: Username | None = None
+    backoffice_password: Password | None = Field(default=None, repr=False)
     backoffice_permission: str | None = None
-    wage_site: int | str | None = None
+    wage_site: SiteRef = None
     verify: bool = True
-
-    @field_validator("first_name", "last_name")
-    @classmethod
-    def _v_names(cls, v: str) -> str | None:
-        return cls._name(v, "name")
-
-    @field_validator("emergency_contact_name")
-    @classmethod
-    def _v_contact(cls, v: str | None) -> str | None:
-        if v is None or v == "":
-            return None
-        if len(v) > 100:
-            raise ValueError("must be at most 100 characters")
-        return v
-
-    @field_validator("phone", mode="before")
-    @classmethod
-    def _v_phone(cls, v: object) -> object:
-        if not isinstance(v, str):
-            raise ValueError("must be a string")
-        phone = cls._phone(v, "phone")
-        if phone is None:
-            raise ValueError("is required")
-        return phone
-
-    @field_validator("emergency_contact_phone", mode="before")
-    @classmethod
-    def _v_contact_phone(cls, v: object) -> object:
-        if v is None:
-            return None
-        if not isinstance(v, str):
-            raise ValueError("must be a string")
-        return cls._phone(v, "emergency_contact_phone")
-
-    @field_validator("email")
-    @classmethod
-    def _v_email(cls, v: str) -> str | None:
-        return cls._email(v)
-
-    @field_validator("pos_user_id", mode="before")
-    @classmethod
-    def _v_pos_user_id(cls, v: object) -> object:
-        return cls._pos_user_id(v)
-
-    @field_validator("pos_pin", mode="before")
-    @classmethod
-    def _v_pin(cls, v: object) -> object:
-        if v is None:
-            return None
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise ValueError("must be a five-digit integer (10000-99999)")
-        if not 10000 <= v <= 99999:
-            raise ValueError("must be a five-digit integer (10000-99999)")
-        return v
-
-    @field_validator("wage_rate", mode="before")
-    @classmethod
-    def _v_wage(cls, v: object) -> object:
-        return cls._money(v, "wage_rate")
-
-    @field_validator("overtime_wage_rate", mode="before")
-    @classmethod
-    def _v_overtime(cls, v: object) -> object:
-        return cls._money(v, "overtime_wage_rate")
-
-    @field_validator("start_date", mode="before")
-    @classmethod
-    def _v_start(cls, v: object) -> object:
-        return _to_date(v)
-
-    @field_validator("available_sites", mode="before")
-    @classmethod
-    def _v_sites(cls, v: object) -> object:
-        sites = cls._sites(v)
-        if sites is None:
-            raise ValueError('is required ("all" or a list of sites)')
-        return sites
-
-    @field_validator("departments", mode="before")
-    @classmethod
-    def _v_departments(cls, v: object) -> object:
-        return cls._departments(v)
-
-    @field_validator("permission")
-    @classmethod
-    def _v_permission(cls, v: str) -> str:
-        if not v:
-            raise ValueError("must name a POS permission template")
-        return v
-
-    @field_validator("adp_employee_id")
-    @classmethod
-    def _v_adp(cls, v: str | None) -> str | None:
-        if v is None or v == "":
-            return None
-        if len(v) > 32:
-            raise ValueError("must be at most 32 characters")
-        return v
-
-    @field_validator("backoffice_username")
-    @classmethod
-    def _v_username(cls, v: str | None) -> str | None:
-        if v is None:
-            return None
-        if not _USERNAME_RE.match(v):
-            raise ValueError("must start with a letter and have 3-64 letters, digits or _")
-        return v
-
-    @field_validator("backoffice_password")
-    @classmethod
-    def _v_password(cls, v: str | None) -> str | None:
-        return _check_password(v)
-
-    @field_validator("wage_site", mode="before")
-    @classmethod
-    def _v_wage_site(cls, v: object) -> object:
-        if isinstance(v, str):
-            return v.strip() or None
-        if isinstance(v, bool):
-            raise ValueError("must be a site id, name or short code")
-        return v
 
     @model_validator(mode="after")
     def _v_backoffice(self) -> Self:
@@ -479,51 +492,16 @@ class CreateEmployeeRequest(_InputModel):
         return default_overtime(self.wage_rate)
 
 
-def _check_password(value: str | None) -> str | None:
-    if value is None:
-        return None
-    alnum = sum(1 for c in value if c.isascii() and c.isalnum())
-    if alnum < 8:
-        raise ValueError("must contain at least 8 letters or digits")
-    if len(value) > 128:
-        raise ValueError("must be at most 128 characters")
-    return value
-
-
 class DisableEmployeeRequest(_InputModel):
     """Who to disable: exactly one of POS User ID, e-mail, or first+last name (+ phone)."""
 
-    pos_user_id: int | None = None
-    email: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    phone: str | None = None
+    pos_user_id: PosUserId | None = None
+    email: Email | None = None
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    phone: OptionalPhone = None
     disable_backoffice_user: bool = False
     verify: bool = True
-
-    @field_validator("pos_user_id", mode="before")
-    @classmethod
-    def _v_pos_user_id(cls, v: object) -> object:
-        return cls._pos_user_id(v)
-
-    @field_validator("email")
-    @classmethod
-    def _v_email(cls, v: str | None) -> str | None:
-        return cls._email(v)
-
-    @field_validator("first_name", "last_name")
-    @classmethod
-    def _v_names(cls, v: str | None) -> str | None:
-        return cls._name(v, "name")
-
-    @field_validator("phone", mode="before")
-    @classmethod
-    def _v_phone(cls, v: object) -> object:
-        if v is None:
-            return None
-        if not isinstance(v, str):
-            raise ValueError("must be a string")
-        return cls._phone(v, "phone")
 
     @model_validator(mode="after")
     def _v_lookup(self) -> Self:
@@ -561,23 +539,23 @@ class ModifyEmployeeRequest(_InputModel):
     names then identify the employee; use ``new_first_name`` / ``new_last_name`` to rename).
     """
 
-    pos_user_id: int | None = None
-    email: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    phone: str | None = None
-    new_first_name: str | None = None
-    new_last_name: str | None = None
-    new_phone: str | None = None
-    new_email: str | None = None
-    departments: tuple[int | str, ...] | None = None
-    available_sites: SiteRequest | None = None
-    adp_employee_id: str | None = None
+    pos_user_id: PosUserId | None = None
+    email: Email | None = None
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    phone: ClearablePhone = None
+    new_first_name: PersonName | None = None
+    new_last_name: PersonName | None = None
+    new_phone: ClearablePhone = None
+    new_email: Email | None = None
+    departments: DepartmentRefs | None = None
+    available_sites: SiteRefs | None = None
+    adp_employee_id: AdpId | None = None
     emergency_contact_name: str | None = None
-    emergency_contact_phone: str | None = None
-    wage_rate: Decimal | None = None
-    overtime_wage_rate: Decimal | None = None
-    wage_effective_date: date | None = None
+    emergency_contact_phone: ClearablePhone = None
+    wage_rate: Money | None = None
+    overtime_wage_rate: Money | None = None
+    wage_effective_date: CalendarDate | None = None
     wage_site: int | str | None = None
     permission: str | None = None
     activate: bool | None = None
@@ -589,59 +567,6 @@ class ModifyEmployeeRequest(_InputModel):
         "permission",
         "activate",
     )
-
-    @field_validator("pos_user_id", mode="before")
-    @classmethod
-    def _v_pos_user_id(cls, v: object) -> object:
-        return cls._pos_user_id(v)
-
-    @field_validator("email", "new_email")
-    @classmethod
-    def _v_email(cls, v: str | None) -> str | None:
-        return cls._email(v)
-
-    @field_validator("first_name", "last_name", "new_first_name", "new_last_name")
-    @classmethod
-    def _v_names(cls, v: str | None) -> str | None:
-        return cls._name(v, "name")
-
-    @field_validator("phone", "new_phone", "emergency_contact_phone", mode="before")
-    @classmethod
-    def _v_phone(cls, v: object) -> object:
-        if v is None:
-            return None
-        if not isinstance(v, str):
-            raise ValueError("must be a string")
-        if v.strip() == "":
-            return ""  # an explicit empty value clears an optional phone
-        return cls._phone(v, "phone")
-
-    @field_validator("wage_rate", "overtime_wage_rate", mode="before")
-    @classmethod
-    def _v_money(cls, v: object) -> object:
-        return cls._money(v, "wage_rate")
-
-    @field_validator("wage_effective_date", mode="before")
-    @classmethod
-    def _v_date(cls, v: object) -> object:
-        return _to_date(v)
-
-    @field_validator("available_sites", mode="before")
-    @classmethod
-    def _v_sites(cls, v: object) -> object:
-        return cls._sites(v)
-
-    @field_validator("departments", mode="before")
-    @classmethod
-    def _v_departments(cls, v: object) -> object:
-        return cls._departments(v)
-
-    @field_validator("adp_employee_id")
-    @classmethod
-    def _v_adp(cls, v: str | None) -> str | None:
-        if v is not None and len(v) > 32:
-            raise ValueError("must be at most 32 characters")
-        return v
 
     @model_validator(mode="after")
     def _v_change(self) -> Self:
@@ -699,55 +624,16 @@ class CreateBackofficeUserRequest(_InputModel):
     ``first_name`` and ``last_name`` (and ``email``).
     """
 
-    username: str
-    email: str | None = None
-    permission: str
-    password: str | None = Field(default=None, repr=False)
-    link_to_employee_pos_user_id: int | None = None
-    link_to_employee_email: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    available_sites: SiteRequest | None = None
+    username: Username
+    email: Email | None = None
+    permission: BackofficeTemplateName
+    password: Password | None = Field(default=None, repr=False)
+    link_to_employee_pos_user_id: PosUserId | None = None
+    link_to_employee_email: Email | None = None
+    first_name: UserPersonName | None = None
+    last_name: UserPersonName | None = None
+    available_sites: SiteRefs | None = None
     verify: bool = True
-
-    @field_validator("username")
-    @classmethod
-    def _v_username(cls, v: str) -> str:
-        if not _USERNAME_RE.match(v):
-            raise ValueError("must start with a letter and have 3-64 letters, digits or _")
-        return v
-
-    @field_validator("email", "link_to_employee_email")
-    @classmethod
-    def _v_email(cls, v: str | None) -> str | None:
-        return cls._email(v)
-
-    @field_validator("permission")
-    @classmethod
-    def _v_permission(cls, v: str) -> str:
-        if not v:
-            raise ValueError("must name a Backoffice permission template")
-        return v
-
-    @field_validator("password")
-    @classmethod
-    def _v_password(cls, v: str | None) -> str | None:
-        return _check_password(v)
-
-    @field_validator("link_to_employee_pos_user_id", mode="before")
-    @classmethod
-    def _v_link(cls, v: object) -> object:
-        return cls._pos_user_id(v)
-
-    @field_validator("first_name", "last_name")
-    @classmethod
-    def _v_names(cls, v: str | None) -> str | None:
-        return cls._name(v, "name", minimum=2)
-
-    @field_validator("available_sites", mode="before")
-    @classmethod
-    def _v_sites(cls, v: object) -> object:
-        return cls._sites(v)
 
     @model_validator(mode="after")
     def _v_mode(self) -> Self:

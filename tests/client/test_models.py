@@ -237,3 +237,145 @@ def test_generated_secrets() -> None:
         assert any(c.isdigit() for c in pw)
     with pytest.raises(ValueError, match="at least"):
         generate_backoffice_password(8)
+
+
+# --------------------------------------------------------------------------------------------
+# Each field rule, with its exact message, in every model that uses it. No test pinned these
+# messages before the rules became shared annotated types.
+
+_MODELS: dict[str, tuple[type[Any], dict[str, Any]]] = {
+    "create": (CreateEmployeeRequest, _create()),
+    "disable": (DisableEmployeeRequest, {"first_name": "Jane", "last_name": "Doe"}),
+    "modify": (ModifyEmployeeRequest, {"pos_user_id": 5, "permission": "X", "wage_rate": 10}),
+    "user": (
+        CreateBackofficeUserRequest,
+        {"username": "janedoe", "permission": "Manager", "link_to_employee_pos_user_id": 42},
+    ),
+}
+
+
+def _build(model: str, **over: Any) -> Any:
+    cls, base = _MODELS[model]
+    return cls.model_validate({**base, **over})
+
+
+def _issue_of(model: str, **over: Any) -> tuple[str, str]:
+    with pytest.raises(InputValidationError) as exc:
+        _build(model, **over)
+    assert len(exc.value.issues) == 1, exc.value.issues
+    issue = exc.value.issues[0]
+    return issue.field, issue.message
+
+
+_NAME_1_64 = "must be 1 to 64 characters after trimming"
+_NOT_A_POS_ID = "must be an integer >= 1"
+_BAD_USERNAME = "must start with a letter and have 3-64 letters, digits or _"
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "value", "message"),
+    [
+        ("create", "first_name", " ", _NAME_1_64),
+        ("disable", "last_name", "x" * 65, _NAME_1_64),
+        ("modify", "new_first_name", "", _NAME_1_64),
+        ("user", "username", "ab", _BAD_USERNAME),
+        ("create", "backoffice_username", "1abc", _BAD_USERNAME),
+        ("create", "email", "a b@c.de", "must look like name@domain.tld"),
+        ("disable", "email", "@b.co", "must look like name@domain.tld"),
+        ("modify", "new_email", "a@b", "must look like name@domain.tld"),
+        ("user", "link_to_employee_email", "nope", "must look like name@domain.tld"),
+        ("create", "pos_user_id", "4x", _NOT_A_POS_ID),
+        ("disable", "pos_user_id", 0, _NOT_A_POS_ID),
+        ("modify", "pos_user_id", 1.5, _NOT_A_POS_ID),
+        ("user", "link_to_employee_pos_user_id", False, _NOT_A_POS_ID),
+        ("create", "phone", "", "is required"),
+        ("create", "phone", 6155551234, "must be a string"),
+        ("create", "phone", "615555123", "must have 10 digits (got 9 digits)"),
+        ("create", "emergency_contact_phone", "   ", "must have 10 digits (got 0 digits)"),
+        ("disable", "phone", "26155551234", "must have 10 digits (got 11 digits)"),
+        ("modify", "emergency_contact_phone", "123", "must have 10 digits (got 3 digits)"),
+        ("modify", "new_phone", "", "cannot be empty"),
+        ("create", "pos_pin", 12345.0, "must be a five-digit integer (10000-99999)"),
+        ("create", "wage_rate", True, "must be a number, not a bool"),
+        ("create", "wage_rate", "1e12", "must be between 0 and 999999999.99"),
+        ("create", "overtime_wage_rate", "NaN", "must be a finite number"),
+        ("modify", "wage_rate", [1], "must be a number"),
+        ("create", "available_sites", None, 'is required ("all" or a list of sites)'),
+        ("create", "available_sites", [" "], 'must name at least one site (or be "all")'),
+        (
+            "modify",
+            "available_sites",
+            1.5,
+            'must be "all" or a list of site ids, names or short codes',
+        ),
+        ("user", "available_sites", [True], "site entries must be ids, names or short codes"),
+        ("create", "departments", [], "must name at least one department"),
+        ("modify", "departments", [None], "department entries must be names or ids"),
+        ("create", "departments", 2.5, "must be a list of department names or ids"),
+        ("create", "adp_employee_id", "x" * 33, "must be at most 32 characters"),
+        ("modify", "adp_employee_id", "x" * 33, "must be at most 32 characters"),
+        ("create", "emergency_contact_name", "x" * 101, "must be at most 100 characters"),
+        ("create", "permission", " ", "must name a POS permission template"),
+        ("user", "permission", "", "must name a Backoffice permission template"),
+        ("user", "password", "abcd123!!!!!", "must contain at least 8 letters or digits"),
+        ("user", "password", "abcd1234" + "!" * 121, "must be at most 128 characters"),
+        ("create", "wage_site", True, "must be a site id, name or short code"),
+    ],
+)
+def test_field_rule_messages(model: str, field: str, value: Any, message: str) -> None:
+    assert _issue_of(model, **{field: value}) == (field, message)
+
+
+def test_standalone_user_names_need_two_characters() -> None:
+    base = {"link_to_employee_pos_user_id": None, "email": "j@x.co", "last_name": "Doe"}
+    assert _issue_of("user", **base, first_name=" J ") == (
+        "first_name",
+        "must be 2 to 64 characters after trimming",
+    )
+    assert _build("user", **base, first_name=" Jo ").first_name == "Jo"
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "value", "stored"),
+    [
+        ("create", "available_sites", " ALL ", "all"),
+        ("create", "available_sites", 17, (17,)),
+        ("create", "available_sites", [" a ", "a", 3, 3, ""], ("a", 3)),
+        ("user", "available_sites", "Wash 37135", ("Wash 37135",)),
+        ("create", "departments", "Greeter", ("Greeter",)),
+        ("modify", "departments", [4, " Greeter ", 4], (4, "Greeter")),
+        ("create", "wage_rate", 15.1, Decimal("15.10")),
+        ("create", "wage_rate", "14.755", Decimal("14.76")),
+        ("modify", "overtime_wage_rate", Decimal("-0.004"), Decimal("0.00")),
+        ("create", "pos_user_id", " 42 ", 42),
+        ("modify", "wage_effective_date", datetime(2026, 2, 3, 9), date(2026, 2, 3)),
+        ("create", "emergency_contact_phone", "", None),
+        ("disable", "phone", "", None),
+        ("modify", "emergency_contact_phone", "  ", ""),  # blank clears the stored number
+        ("create", "adp_employee_id", "  ", None),
+        ("modify", "adp_employee_id", "  ", ""),
+        ("create", "emergency_contact_name", " ", None),
+        ("modify", "emergency_contact_name", "", ""),
+        ("create", "wage_site", "  ", None),
+        ("create", "wage_site", " Wash 37135 ", "Wash 37135"),
+        ("create", "email", " jane@example.com ", "jane@example.com"),
+    ],
+)
+def test_field_rule_normalises(model: str, field: str, value: Any, stored: Any) -> None:
+    assert getattr(_build(model, **{field: value}), field) == stored
+
+
+def test_secret_inputs_stay_out_of_reprs() -> None:
+    hire = _build(
+        "create",
+        pos_pin=48213,
+        requires_backoffice=True,
+        backoffice_username="janedoe",
+        backoffice_password="Zq9xYt3Lm0Pa",
+    )
+    user = _build("user", password="Zq9xYt3Lm0Pa")
+    text = repr(hire) + str(hire) + repr(user) + str(user)
+    assert "48213" not in text
+    assert "Zq9xYt3Lm0Pa" not in text
+    assert hire.pos_pin == 48213
+    assert user.password == "Zq9xYt3Lm0Pa"
