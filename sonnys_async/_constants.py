@@ -26,6 +26,7 @@ __all__ = [
     "LOGGER_NAME",
     "LOGIN_CHECK_PATH",
     "LOGIN_PATH",
+    "SESSION_COOKIE",
     "THRASH_STRIKES_PER_SESSION",
     "USER_AGENT",
 ]
@@ -60,6 +61,8 @@ THRASH_STRIKES_PER_SESSION: Final = 1
 #: Protocol §3.1 / §3.2.
 LOGIN_PATH: Final = "/login"
 LOGIN_CHECK_PATH: Final = "/login_check"
+#: The PHP session cookie (§3.1); the transport sends it explicitly per request.
+SESSION_COOKIE: Final = "PHPSESSID"
 
 LOGGER_NAME: Final = "sonnys_async"
 

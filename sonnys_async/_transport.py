@@ -97,10 +97,23 @@ def set_testing(on: bool) -> None:
 class AmbiguousWriteError(TransportError):
     """A POST was sent but the exchange broke before the answer: it may or may not be applied.
 
-    Raised for read timeouts, dropped connections and protocol errors after the request left.
+    Raised for read timeouts, dropped connections and protocol errors after the request left,
+    and for a 5xx answer to a POST (a proxy may answer 502/504 after the application committed).
     The caller settles it by reading server state (never by resending). ``method`` and ``url``
-    name the request.
+    name the request; ``session`` is the pooled session that sent it: reads that settle the
+    outcome go to that session, so PHP's per-session lock orders them after the POST.
     """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        method: str | None = None,
+        session: SessionHandle | None = None,
+    ) -> None:
+        super().__init__(message, url=url, method=method)
+        self.session = session
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,15 +286,6 @@ def path_template(path: str) -> str:
     return _DIGITS_SEGMENT.sub("/{id}", urlsplit(path).path or "/")
 
 
-def encode_form(pairs: Iterable[tuple[str, str]]) -> bytes:
-    """Encode pairs as browsers do (order and repeats kept, space as ``+``, ``[`` as ``%5B``).
-
-    Delegates to the pure core (:func:`sonnys_async.forms.encode_pairs`), so the bodies the
-    transport sends and the ones the offline ``replay`` command prints are byte-identical.
-    """
-    return encode_pairs(pairs)
-
-
 def _location_path(location: str | None) -> str | None:
     if location is None:
         return None
@@ -322,7 +326,9 @@ def _retry_after(headers: httpx.Headers) -> float | None:
 
 
 @contextlib.contextmanager
-def _map_httpx_errors(method: str, url: str, *, applied_unknown: bool) -> Iterator[None]:
+def _map_httpx_errors(
+    method: str, url: str, *, applied_unknown: bool, session: SessionHandle | None = None
+) -> Iterator[None]:
     """Translate httpx exceptions into the library's tree (``from`` keeps the original).
 
     Args:
@@ -344,6 +350,7 @@ def _map_httpx_errors(method: str, url: str, *, applied_unknown: bool) -> Iterat
                 f"{what} (sent, but the answer was lost; it may have been applied)",
                 method=method,
                 url=url,
+                session=session,
             ) from exc
         if isinstance(exc, httpx.TimeoutException):
             raise BackofficeTimeoutError(what, method=method, url=url) from exc
@@ -442,6 +449,10 @@ class _Session:
         self.login_lock = anyio.Lock()
         self.busy = 0
         self.gate = _Gate()
+        # The session cookie of the current login, sent explicitly with every request. httpx's
+        # jar is not trusted: a late answer to a request sent before a re-login carries the
+        # server's new *anonymous* cookie and would overwrite the fresh login's one.
+        self.cookie: str | None = None
         self.retired = False
         self.struck_generation = -1  # the login that already cost a thrash strike
 
@@ -575,7 +586,7 @@ class Transport:
             ServerError: The server answered 5xx or 429 (not retried).
             TransportError: The request could not be sent even after retries.
         """
-        body = encode_form(pairs)
+        body = encode_pairs(pairs)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("POST %s body: %s", path, redact_body(body))
         return await self._request(
@@ -660,12 +671,12 @@ class Transport:
             await self._login(sess)
 
     async def _login(self, sess: _Session) -> None:
-        # A fresh jar: the old PHPSESSID is dead, and GET /login issues a new one (§3.1).
-        sess.client.cookies.clear()
+        # A fresh cookie: the old PHPSESSID is dead, and GET /login issues a new one (§3.1).
+        sess.cookie = None
         await self._send(sess, "GET", C.LOGIN_PATH, idempotent=True)
-        body = encode_form([("_username", self.username), ("_password", self._password)])
+        body = encode_pairs([("_username", self.username), ("_password", self._password)])
         # Re-sending credentials cannot duplicate anything, so the login POST retries like a GET.
-        resp = await self._send(sess, "POST", C.LOGIN_CHECK_PATH, content=body, idempotent=True)
+        resp, *_ = await self._send(sess, "POST", C.LOGIN_CHECK_PATH, content=body, idempotent=True)
         location = resp.headers.get("location")
         if resp.status_code in (301, 302, 303) and _location_path(location) != C.LOGIN_PATH:
             self._login_seq += 1
@@ -677,7 +688,7 @@ class Transport:
         reason = "the server kept the login form"
         if resp.status_code in (301, 302, 303):
             # The refusal's reason is a flash message on the next GET /login (sandbox contract A).
-            page = await self._send(sess, "GET", C.LOGIN_PATH, idempotent=True)
+            page, *_ = await self._send(sess, "GET", C.LOGIN_PATH, idempotent=True)
             reason = _login_alert(page.text) or reason
         elif resp.status_code == 200:
             reason = _login_alert(resp.text) or reason
@@ -760,8 +771,9 @@ class Transport:
                 hold = sess.gate.exclusive() if follow is not None else sess.gate.shared()
                 async with hold:
                     await self._ensure_logged_in(sess)
-                    generation, login_seq = sess.generation, sess.login_seq
-                    resp = await self._send(
+                    # The login whose cookie actually went out (taken at send time, after any
+                    # wait for a slot), so a bounce is blamed on the right login.
+                    resp, generation, login_seq = await self._send(
                         sess,
                         method,
                         path,
@@ -803,7 +815,7 @@ class Transport:
     async def _read_followed(self, sess: _Session, location: str) -> str | None:
         """The page a redirect points to, on the same session; ``None`` if it cannot be read."""
         try:
-            page = await self._send(sess, "GET", location, idempotent=True)
+            page, *_ = await self._send(sess, "GET", location, idempotent=True)
         except TransportError:
             return None
         if page.status_code != 200 or self._expired(page):
@@ -832,26 +844,32 @@ class Transport:
         params: QueryParams | None = None,
         content: bytes | None = None,
         idempotent: bool,
-    ) -> httpx.Response:
-        """One logical request with retries (idempotent ones only), limits and logging."""
+    ) -> tuple[httpx.Response, int, int]:
+        """One logical request with retries (idempotent ones only), limits and logging.
+
+        Returns:
+            The response, and the ``generation`` / ``login_seq`` of the login whose cookie the
+            request carried.
+        """
         headers = (
-            {"Content-Type": "application/x-www-form-urlencoded"} if content is not None else None
+            {"Content-Type": "application/x-www-form-urlencoded"} if content is not None else {}
         )
         query: list[tuple[str, str | int | float | bool | None]] | None = None
         if params is not None:
             query = list(params.items()) if isinstance(params, Mapping) else list(params)
-        request = sess.client.build_request(
-            method, path, params=query, content=content, headers=headers
-        )
-        url = _relative(request.url)
+        url = _relative(sess.client.build_request(method, path, params=query).url)
         shown = redact_url(url)
         attempts = self.retry.attempts
         for attempt in range(1, attempts + 1):
             self.stats.requests[(method, path_template(url))] += 1
             try:
-                with _map_httpx_errors(method, shown, applied_unknown=not idempotent):
+                with _map_httpx_errors(
+                    method, shown, applied_unknown=not idempotent, session=sess.handle
+                ):
                     try:
-                        resp = await self._send_once(sess, request)
+                        resp, generation, login_seq = await self._send_once(
+                            sess, method, url, content, headers
+                        )
                     except httpx.HTTPError as exc:
                         retry_ok = _retryable_error("GET" if idempotent else "POST", exc)
                         if retry_ok and attempt < attempts:
@@ -870,24 +888,51 @@ class Transport:
                     retry_after = _retry_after(resp.headers)
                     await self._wait_retry(attempt, method, shown, f"HTTP {status}", retry_after)
                     continue
-                note = "" if idempotent else " (not retried: a POST may have been applied)"
-                raise ServerError(
-                    f"{method} {shown}: HTTP {status}{note}",
-                    status=status,
-                    url=shown,
+                if idempotent or status == 429:
+                    raise ServerError(
+                        f"{method} {shown}: HTTP {status}", status=status, url=shown, method=method
+                    )
+                # A 5xx to a POST proves nothing: a proxy may answer 502/504 after the
+                # application committed the write. The caller settles it by reading.
+                raise AmbiguousWriteError(
+                    f"{method} {shown}: HTTP {status} (not retried: it may have been applied)",
                     method=method,
+                    url=shown,
+                    session=sess.handle,
+                ) from ServerError(
+                    f"{method} {shown}: HTTP {status}", status=status, url=shown, method=method
                 )
-            return resp
+            return resp, generation, login_seq
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _send_once(self, sess: _Session, request: httpx.Request) -> httpx.Response:
+    async def _send_once(
+        self,
+        sess: _Session,
+        method: str,
+        url: str,
+        content: bytes | None,
+        headers: dict[str, str],
+    ) -> tuple[httpx.Response, int, int]:
         async with self._capacity:
             if self._rate is not None:
                 await self._rate.wait()
+            # Cookie and login taken now, after any wait, so the request carries the newest
+            # login's session (§3.3 expiry handling depends on knowing which one it carried).
+            cookie, generation, login_seq = sess.cookie, sess.generation, sess.login_seq
+            sent_headers = dict(headers)
+            if cookie is not None:
+                sent_headers["Cookie"] = f"{C.SESSION_COOKIE}={cookie}"
+            request = sess.client.build_request(method, url, content=content, headers=sent_headers)
             response = await sess.client.send(request)
             # Read inside the capacity slot so a slow body download counts as in flight.
             await response.aread()
-            return response
+        sess.client.cookies.clear()  # the jar is never the source of truth (see _Session)
+        issued = response.cookies.get(C.SESSION_COOKIE)
+        if issued is not None and sess.cookie == cookie:
+            # A cookie set in answer to the current session's own request (GET /login, or an
+            # id migrated at login) is the session's; one answering a stale cookie is not.
+            sess.cookie = issued
+        return response, generation, login_seq
 
     async def _wait_retry(
         self, attempt: int, method: str, url: str, reason: str, retry_after: float | None

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import anyio
 from pydantic import BaseModel
 
+from .. import _constants as C
 from .. import pages
 from .._transport import (
     AmbiguousWriteError,
@@ -48,7 +49,7 @@ from ..models import (
 )
 from . import payloads as P
 
-logger = logging.getLogger("sonnys_async")
+logger = logging.getLogger(C.LOGGER_NAME)
 
 #: Page size for roster reads. The server honours ``limit`` (§10.2); lookups by POS User ID
 #: return one row, so a small page keeps the response small.

@@ -212,12 +212,25 @@ async def test_post_error_before_sending_is_retried(fake: FakeBackoffice, error:
     assert resp.location == "/employee/permissions/9"
 
 
-async def test_post_5xx_is_a_server_error_without_retry(fake: FakeBackoffice) -> None:
-    route = fake.router.post("/employee/insert").mock(return_value=httpx.Response(500))
+@pytest.mark.parametrize("status", [500, 502, 504])
+async def test_post_5xx_is_ambiguous_and_not_retried(fake: FakeBackoffice, status: int) -> None:
+    # A proxy may answer 5xx after the application committed: the caller must settle it.
+    route = fake.router.post("/employee/insert").mock(return_value=httpx.Response(status))
+    async with make_transport(fake, sessions=2) as t:
+        with pytest.raises(AmbiguousWriteError) as info:
+            await t.post_form("/employee/insert", [("a", "1")])
+    assert isinstance(info.value.__cause__, ServerError)
+    assert info.value.__cause__.status == status
+    assert info.value.session is not None
+    assert route.call_count == 1
+
+
+async def test_post_429_is_a_server_error_without_retry(fake: FakeBackoffice) -> None:
+    route = fake.router.post("/employee/insert").mock(return_value=httpx.Response(429))
     async with make_transport(fake) as t:
         with pytest.raises(ServerError) as info:
             await t.post_form("/employee/insert", [("a", "1")])
-    assert info.value.status == 500
+    assert info.value.status == 429
     assert route.call_count == 1
 
 

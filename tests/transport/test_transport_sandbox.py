@@ -84,3 +84,27 @@ async def test_get_survives_a_503_and_post_drop_is_ambiguous() -> None:
         sb.faults.drop_next(method="POST", path="/employee/update", after_apply=False, count=1)
         with pytest.raises(AmbiguousWriteError):
             await t.post_form("/employee/update", [("employee[id]", "1")])
+
+
+async def test_late_answers_from_an_expired_session_do_not_undo_the_new_login() -> None:
+    # With latency jitter, answers to requests sent with the expired cookie arrive after another
+    # task logged in again; each carries the server's new *anonymous* cookie. Letting it replace
+    # the fresh login's cookie made later replays bounce and fail (found in review).
+    sb = Sandbox(SandboxOptions(employees=30, bo_users=4, seed=3, jitter_ms=20.0))
+    async with transport_for(sb) as t:
+        await t.get("/employee/create")
+        failures: list[BaseException] = []
+        for _ in range(3):
+            sb.expire_sessions()
+
+            async def one() -> None:
+                try:
+                    await t.get("/employee", [("limit", 1)])
+                except AuthenticationError as exc:
+                    failures.append(exc)
+
+            async with anyio.create_task_group() as tg:
+                for _ in range(8):
+                    tg.start_soon(one)
+    assert failures == []
+    assert t.stats.logins == 4  # the first login and exactly one per expiry
