@@ -164,18 +164,18 @@ class Sandbox:
         if opts.latency_ms or opts.jitter_ms:
             delay = opts.latency_ms + opts.jitter_ms * self._fault_rng.random()
             await anyio.sleep(delay / 1000.0)
-        fail_status = self.faults.take_fail(method, path)
-        if (
-            fail_status is None
-            and opts.error_rate > 0
-            and self._fault_rng.random() < opts.error_rate
-        ):
+        fail = self.faults.take_fail(method, path)
+        # An after-apply fail handles the request in full and replaces only its answer.
+        late_status = fail.status if fail is not None and fail.after_apply else None
+        fail_status = fail.status if fail is not None and not fail.after_apply else None
+        if fail is None and opts.error_rate > 0 and self._fault_rng.random() < opts.error_rate:
             fail_status = opts.error_status
         if fail_status is not None:
             self.request_log.append(LoggedRequest(method, path, query, cookie_sid, fail_status))
             await _send(send, fail_status, _error_body(fail_status), [])
             return
-        drop = self.faults.take_drop(method, path)
+        # One injected fault per request: a request failed after applying is not also dropped.
+        drop = self.faults.take_drop(method, path) if late_status is None else None
         if drop is not None and not drop.after_apply:
             self.request_log.append(LoggedRequest(method, path, query, cookie_sid, 0))
             await _abort(send, drop)
@@ -186,6 +186,12 @@ class Sandbox:
                 response = await self._handle(session, method, path, query, body)
         else:
             response = await self._handle(session, method, path, query, body)
+        if late_status is not None:
+            # The state change (and flash) stands; the client sees only the gateway's 5xx page,
+            # without Location or Set-Cookie.
+            self.request_log.append(LoggedRequest(method, path, query, session.id, late_status))
+            await _send(send, late_status, _error_body(late_status), [])
+            return
         self.request_log.append(LoggedRequest(method, path, query, session.id, response.status))
         if drop is not None:
             await _abort(send, drop)

@@ -1,4 +1,5 @@
-"""Runtime fault controls: one-shot connection drops and 5xx answers, and the request log."""
+"""Runtime fault controls: one-shot connection drops, 5xx answers (before or after applying
+the request) and the request log."""
 
 from __future__ import annotations
 
@@ -32,12 +33,13 @@ class DropFault:
 
 @dataclass(slots=True)
 class FailFault:
-    """Answer the next matching request(s) with a 5xx (nothing applied)."""
+    """Answer the next matching request(s) with a 5xx, before or after applying them."""
 
     method: str | None
     path: str | None
     status: int
     count: int
+    after_apply: bool = False
 
 
 def _matches(method: str | None, path: str | None, req_method: str, req_path: str) -> bool:
@@ -82,30 +84,38 @@ class FaultControls:
         path: str | None = None,
         status: int = 503,
         count: int = 1,
+        *,
+        after_apply: bool = False,
     ) -> None:
-        """Answer the next ``count`` matching requests with ``status`` (nothing applied).
+        """Answer the next ``count`` matching requests with ``status``.
+
+        By default the request is refused before the application sees it (nothing applied).
+        With ``after_apply=True`` the request is handled in full first (state changed, flash
+        set, session touched) and only its answer is replaced by the error page: a gateway
+        that fails after the backend committed, so the client gets a 5xx for an applied write.
 
         Args:
             method: HTTP method to match (``None`` = any).
             path: exact request path to match (``None`` = any).
             status: the 5xx status to answer.
             count: how many matching requests to fail.
+            after_apply: apply the request, then answer ``status`` (no ``Location``, no cookie).
         """
-        self._fails.append(FailFault(method, path, status, count))
+        self._fails.append(FailFault(method, path, status, count, after_apply))
 
     def clear(self) -> None:
         """Forget every pending fault."""
         self._drops.clear()
         self._fails.clear()
 
-    def take_fail(self, method: str, path: str) -> int | None:
-        """Consume a matching fail fault; its status, or ``None``."""
+    def take_fail(self, method: str, path: str) -> FailFault | None:
+        """Consume a matching fail fault (before- or after-apply), or ``None``."""
         for f in self._fails:
             if _matches(f.method, f.path, method, path):
                 f.count -= 1
                 if f.count <= 0:
                     self._fails.remove(f)
-                return f.status
+                return f
         return None
 
     def take_drop(self, method: str, path: str) -> DropFault | None:

@@ -67,6 +67,9 @@ class SandboxOptions:
         deleted_user_can_login: whether a BO user with ``user[isDeleted]`` may still log in.
         disable_employee_disables_user: whether disabling an employee marks its linked BO user
             deleted (§20.14; default no, per the authors' docs).
+        reject_wage_not_after_latest: answer a wage record whose effective date is not after
+            the latest one with a validation failure (302 back with ``actionXfer`` and an error)
+            instead of the reported silent drop (§9.3, §16.5: success answer, nothing stored).
         one_shot_flash: alerts are shown by the next page only (§20.13).
         today: the server's "today" (create-form default start date, wage default date);
             ``None`` = the real date.
@@ -99,6 +102,7 @@ class SandboxOptions:
     unique_username: bool = True
     deleted_user_can_login: bool = False
     disable_employee_disables_user: bool = False
+    reject_wage_not_after_latest: bool = False
     one_shot_flash: bool = True
     today: date | None = None
     clock: Callable[[], float] | None = field(default=None, compare=False)

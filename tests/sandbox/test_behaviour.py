@@ -220,24 +220,55 @@ async def test_generator_is_deterministic_per_seed():
 # --- compensation
 
 
-async def test_compensation_add_and_not_after_rule():
-    sb = make_sandbox()
-    emp = sb.state.add_employee(sites={1, 2}, start_date=date(2025, 1, 1))
-    base = [
-        ("employeeId", str(emp.id)),
+def _wage_body(emp_id: int, effective: str) -> list[tuple[str, str]]:
+    return [
+        ("employeeId", str(emp_id)),
         ("wage[isHourly]", "1"),
         ("wage[regularRate]", "16.50"),
         ("wage[isOvertimeEligible]", "1"),
         ("wage[overtimeRate]", "24.75"),
+        ("wage[effectiveDate]", effective),
     ]
+
+
+@pytest.mark.parametrize("effective", ["01/01/2025", "12/31/2024"])
+async def test_wage_not_after_latest_is_silently_dropped_by_default(effective):
+    # §9.3 / §16.5 / §21.25: "silently not applied" -> the success answer, nothing stored.
+    sb = make_sandbox()
+    emp = sb.state.add_employee(sites={1, 2}, start_date=date(2025, 1, 1))
     async with logged_in(sb) as c:
-        r = await post(
-            c, "/employee/compensation/update", [*base, ("wage[effectiveDate]", "01/01/2025")]
-        )
+        ok = await post(c, "/employee/compensation/update", _wage_body(emp.id, "03/01/2025"))
+        ok_page = (await c.get(ok.headers["location"])).text
+        before = [(w.effective_date, w.rate, w.end_date) for w in emp.wages]
+        r = await post(c, "/employee/compensation/update", _wage_body(emp.id, effective))
+        assert r.status_code == 302
+        # Same target and same alert as the successful save just above.
+        assert r.headers["location"] == ok.headers["location"] == f"/employee/compensation/{emp.id}"
+        page = (await c.get(r.headers["location"])).text
+        assert alerts(page) == alerts(ok_page)
+        assert alerts(page)[0] == "success"
+    assert [(w.effective_date, w.rate, w.end_date) for w in emp.wages] == before
+    assert len(emp.wages) == 2
+
+
+async def test_wage_not_after_latest_bounces_with_the_switch():
+    sb = make_sandbox(reject_wage_not_after_latest=True)
+    emp = sb.state.add_employee(sites={1, 2}, start_date=date(2025, 1, 1))
+    async with logged_in(sb) as c:
+        r = await post(c, "/employee/compensation/update", _wage_body(emp.id, "01/01/2025"))
+        assert r.headers["location"].startswith(f"/employee/compensation/{emp.id}?")
         assert XFER_RE.search(r.headers["location"])
         page = (await c.get(r.headers["location"])).text
         assert alerts(page) == ("danger", [rules.MSG_WAGE_NOT_AFTER])
-        assert len(emp.wages) == 1
+    assert len(emp.wages) == 1
+    assert emp.wages[0].end_date is None
+
+
+async def test_compensation_add():
+    sb = make_sandbox()
+    emp = sb.state.add_employee(sites={1, 2}, start_date=date(2025, 1, 1))
+    base = _wage_body(emp.id, "")[:-1]
+    async with logged_in(sb) as c:
         r = await post(
             c, "/employee/compensation/update", [*base, ("wage[effectiveDate]", "03/01/2025")]
         )
@@ -355,6 +386,59 @@ async def test_fail_next_and_request_log():
     statuses = [(r.method, r.path, r.status) for r in sb.request_log]
     assert ("GET", "/employee", 503) in statuses
     assert statuses[-1] == ("GET", "/employee", 200)
+
+
+@pytest.mark.parametrize("after_apply", [True, False])
+async def test_fail_next_before_or_after_applying_a_post(after_apply):
+    sb = make_sandbox()
+    emp = sb.state.add_employee()
+    body = [("employeeId", str(emp.id)), ("permissions[22][hasGrantAccess]", "1")]
+    async with logged_in(sb) as c:
+        sb.faults.fail_next(
+            method="POST", path="/employee/permissions/update", status=502, after_apply=after_apply
+        )
+        r = await post(c, "/employee/permissions/update", body)
+        assert r.status_code == 502
+        assert "location" not in r.headers
+        assert "set-cookie" not in r.headers
+        assert (emp.grants == frozenset({22})) is after_apply
+        # The fault is one-shot: the same POST now gets the ordinary 302.
+        emp.grants = frozenset()
+        r = await post(c, "/employee/permissions/update", body)
+        assert (r.status_code, r.headers["location"]) == (302, "/employee")
+        assert emp.grants == frozenset({22})
+    logged = [(r.method, r.path, r.status) for r in sb.request_log if r.method == "POST"]
+    assert logged[-2:] == [
+        ("POST", "/employee/permissions/update", 502),
+        ("POST", "/employee/permissions/update", 302),
+    ]
+
+
+async def test_fail_after_apply_keeps_the_write_and_its_flash():
+    # The answer is lost but the server committed: the new record and its success alert exist.
+    sb = make_sandbox()
+    emp = sb.state.add_employee(sites={1, 2}, start_date=date(2025, 1, 1))
+    body = [
+        ("employeeId", str(emp.id)),
+        ("wage[isHourly]", "1"),
+        ("wage[regularRate]", "18.00"),
+        ("wage[effectiveDate]", "02/01/2025"),
+    ]
+    async with logged_in(sb) as c:
+        sb.faults.fail_next("POST", "/employee/compensation/update", 503, after_apply=True)
+        r = await post(c, "/employee/compensation/update", body)
+        assert r.status_code == 503
+        assert [w.rate for w in emp.wages] == [Decimal("15.00"), Decimal("18.00")]
+        page = (await c.get(f"/employee/compensation/{emp.id}")).text
+        assert alerts(page)[0] == "success"
+
+
+async def test_fail_after_apply_is_deterministic_and_counted():
+    sb = make_sandbox()
+    async with logged_in(sb) as c:
+        sb.faults.fail_next(None, "/employee", status=500, count=2, after_apply=True)
+        codes = [(await c.get("/employee")).status_code for _ in range(3)]
+    assert codes == [500, 500, 200]
 
 
 @pytest.mark.parametrize("after_apply", [True, False])
