@@ -1,17 +1,23 @@
 """Server alerts (``div.alerts.alerts-server``, protocol §2.5 / §16.2).
 
-Decision on whitespace (§16.2): the server's strings contain meaningful oddities (two spaces in
-"must be  between", a newline plus 12 spaces inside one message). :attr:`Alerts.errors` keeps
-each message exactly as rendered, only stripped at both ends, so it can be matched against the
-documented strings byte for byte. :func:`normalized` collapses whitespace runs to one space for
-tolerant matching (``normalized(msg) == normalized(expected)``), and
-:meth:`Alerts.normalized_errors` applies it to every error.
+Decision on whitespace (§16.2): the server's strings contain layout oddities (two spaces in
+"must be  between", a newline plus 12 spaces inside one message). :attr:`Alerts.errors` and
+:attr:`Alerts.successes` hold each message with every whitespace run collapsed to one space and
+the ends stripped (see :func:`normalized`), which is what callers compare and show.
+:attr:`Alerts.raw_errors` / :attr:`Alerts.raw_successes` keep the element text exactly as
+rendered (entities decoded, nothing collapsed or stripped), for byte-for-byte checks against
+the documented strings.
+
+Message elements (§21.4): an alert holding a ``<ul>`` lists one message per ``<li>``; otherwise
+each ``<p>`` is a message. Selecting both would count an ``<li>`` that wraps a ``<p>`` twice.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from selectolax.lexbor import LexborNode
 
 from ._common import Html, parse_html
 
@@ -20,29 +26,44 @@ __all__ = ["ALERTS_SERVER", "ALERT_DANGER", "ALERT_SUCCESS", "Alerts", "normaliz
 ALERTS_SERVER = "div.alerts.alerts-server"
 ALERT_DANGER = "div.alert.alert-danger"
 ALERT_SUCCESS = "div.alert.alert-success"
-_MESSAGES = "li, p"
 _WS = re.compile(r"\s+")
 
 
 def normalized(message: str) -> str:
-    """Collapse every whitespace run to one space and strip the ends (for matching)."""
+    """Collapse every whitespace run to one space and strip the ends (§16.2).
+
+    Args:
+        message: A message as rendered.
+
+    Returns:
+        The message with single spaces, e.g. ``"First Name must be between 1 and 64 ..."``.
+    """
     return _WS.sub(" ", message).strip()
 
 
 @dataclass(frozen=True, slots=True)
 class Alerts:
-    """Messages of the server alert block: each as rendered, ends stripped."""
+    """Messages of the server alert block, in page order.
+
+    Attributes:
+        errors: Danger messages, whitespace-normalised (:func:`normalized`).
+        successes: Success messages, whitespace-normalised.
+        raw_errors: Danger messages exactly as rendered (same order and length as ``errors``).
+        raw_successes: Success messages exactly as rendered.
+    """
 
     errors: tuple[str, ...] = ()
     successes: tuple[str, ...] = ()
+    raw_errors: tuple[str, ...] = ()
+    raw_successes: tuple[str, ...] = ()
 
-    def normalized_errors(self) -> tuple[str, ...]:
-        """``errors`` with whitespace runs collapsed (see :func:`normalized`)."""
-        return tuple(normalized(e) for e in self.errors)
 
-    def normalized_successes(self) -> tuple[str, ...]:
-        """``successes`` with whitespace runs collapsed."""
-        return tuple(normalized(s) for s in self.successes)
+def _messages(alert: LexborNode) -> list[LexborNode]:
+    # A list alert is <ul><li>…; a single message is <p> (§21.4). Never both selectors at
+    # once: an <li> wrapping a <p> would yield the same message twice.
+    if alert.css_first("ul") is not None:
+        return list(alert.css("li"))
+    return list(alert.css("p"))
 
 
 def parse_alerts(html: Html) -> Alerts:
@@ -55,7 +76,7 @@ def parse_alerts(html: Html) -> Alerts:
         html: Page text or parsed tree.
 
     Returns:
-        The error and success messages, in page order.
+        The error and success messages, normalised and raw, in page order.
     """
     tree = parse_html(html)
     errors: list[str] = []
@@ -64,8 +85,13 @@ def parse_alerts(html: Html) -> Alerts:
         for alert in block.css(f"{ALERT_DANGER}, {ALERT_SUCCESS}"):
             cls = (alert.attributes.get("class") or "").split()
             target = errors if "alert-danger" in cls else successes
-            for msg in alert.css(_MESSAGES):
-                text = msg.text(deep=True).strip()
-                if text:
+            for msg in _messages(alert):
+                text = msg.text(deep=True)
+                if text.strip():
                     target.append(text)
-    return Alerts(tuple(errors), tuple(successes))
+    return Alerts(
+        errors=tuple(normalized(e) for e in errors),
+        successes=tuple(normalized(s) for s in successes),
+        raw_errors=tuple(errors),
+        raw_successes=tuple(successes),
+    )

@@ -64,7 +64,11 @@ class EmployeeListPage:
 
 
 def parse_pager(tree: LexborHTMLParser, nav_selector: str, prefix: str, *, page: str) -> Pager:
-    """Read ``nav#pager-<x>``; no pager at all means a single page."""
+    """Read ``nav#pager-<x>``; no pager at all means a single page.
+
+    ``has_next`` is true only for a next link that can be followed: present, with an ``href``
+    other than ``#``, and not disabled (itself or a wrapping ``li.disabled``).
+    """
     nav = tree.css_first(nav_selector)
     if nav is None:
         return Pager(current=1, last=1, has_next=False)
@@ -79,8 +83,30 @@ def parse_pager(tree: LexborHTMLParser, nav_selector: str, prefix: str, *, page:
             parent = link.parent
             if parent is not None and "active" in (parent.attributes.get("class") or "").split():
                 current = n
-    has_next = nav.css_first(f"#{prefix}-next") is not None
-    return Pager(current=current, last=last, has_next=has_next)
+    return Pager(current=current, last=last, has_next=_next_usable(nav, prefix))
+
+
+def _next_usable(nav: LexborNode, prefix: str) -> bool:
+    # The captured pager simply omits ``#pager-<x>-next`` on the last page (§10.5), but a
+    # Bootstrap pager may instead keep the button disabled (``li.disabled``, ``.disabled``,
+    # ``aria-disabled``) or without a target; following such a link would re-read a page.
+    link = nav.css_first(f"#{prefix}-next")
+    if link is None:
+        return False
+    href = (link.attributes.get("href") or "").strip()
+    if not href or href == "#" or href.lower().startswith("javascript:"):
+        return False
+    node: LexborNode | None = link
+    while node is not None:
+        attrs = node.attributes
+        if "disabled" in (attrs.get("class") or "").split() or "disabled" in attrs:
+            return False
+        if (attrs.get("aria-disabled") or "").strip().lower() == "true":
+            return False
+        if node is nav or node.tag == "nav":
+            break
+        node = node.parent
+    return True
 
 
 def _cells(row: LexborNode) -> dict[str, LexborNode]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -96,6 +97,63 @@ def test_employee_list_rows_and_pager() -> None:
     assert first.is_active
     assert page.pager == pages.Pager(current=1, last=8, has_next=True)
     assert len({r.employee_id for r in page.rows}) == 25
+
+
+_NEXT_RE = re.compile(r'<a id="pager-employees-next"[^>]*>.*?</a>', re.S)
+
+
+def _with_next(html: str, replacement: str) -> str:
+    """The captured list page with its next button replaced (crafted last-page variants)."""
+    assert len(_NEXT_RE.findall(html)) == 1
+    return _NEXT_RE.sub(lambda _m: replacement, html)
+
+
+_ICON = '<i class="fa fa-chevron-right"></i>'
+
+
+@pytest.mark.parametrize(
+    "button",
+    [
+        f'<li class="disabled"><a id="pager-employees-next" href="/employee/9">{_ICON}</a></li>',
+        f'<a id="pager-employees-next" class="btn btn-info pull-right">{_ICON}</a>',
+        f'<a id="pager-employees-next" class="btn pull-right" href="">{_ICON}</a>',
+        f'<a id="pager-employees-next" class="btn pull-right" href="#">{_ICON}</a>',
+        f'<a id="pager-employees-next" class="btn disabled" href="/employee/9">{_ICON}</a>',
+        f'<a id="pager-employees-next" aria-disabled="true" href="/employee/9">{_ICON}</a>',
+        "",
+    ],
+)
+def test_disabled_or_targetless_next_is_no_next_page(button: str) -> None:
+    html = _with_next(fixture_html("employee_search_by_name.html"), button)
+    pager = pages.parse_employee_list(html).pager
+    assert pager.has_next is False
+    assert pager.last == 8
+
+
+def test_enabled_next_in_a_plain_li_is_a_next_page() -> None:
+    button = f'<li><a id="pager-employees-next" href="/employee/2?x=1">{_ICON}</a></li>'
+    html = _with_next(fixture_html("employee_search_by_name.html"), button)
+    assert pages.parse_employee_list(html).pager.has_next is True
+
+
+async def test_sandbox_last_page_has_no_next() -> None:
+    from sonnys_async.sandbox import Sandbox, SandboxOptions
+
+    sb = Sandbox(SandboxOptions(employees=40, bo_users=2, seed=1))
+    async with sb.client() as c:
+        await c.get("/login")
+        r = await c.post(
+            "/login_check",
+            data={"_username": sb.username, "_password": sb.password},
+        )
+        assert r.status_code == 302
+        first = pages.parse_employee_list((await c.get("/employee?limit=10")).text).pager
+        assert first.has_next
+        assert first.last is not None
+        assert first.last > 1
+        last_html = (await c.get(f"/employee/{first.last}?limit=10")).text
+    last = pages.parse_employee_list(last_html).pager
+    assert (last.current, last.last, last.has_next) == (first.last, first.last, False)
 
 
 @pytest.mark.parametrize(

@@ -110,20 +110,74 @@ def test_template_lists() -> None:
     ]
 
 
-def test_alerts_keep_exact_whitespace_and_offer_normalised_matching() -> None:
+# §16.2, messages 1 and 6 of the minimal-disable capture, byte for byte.
+_RAW_FIRST = "First Name must be  between 1 and 64 characters long."
+_RAW_SITE = (
+    "The employee must be assigned to at least one site. Please select a site where \n"
+    + " " * 12
+    + "the employee is Available to Work or set to inactive if they are no longer employed."
+)
+
+
+def test_alerts_raw_messages_are_byte_exact() -> None:
     alerts = pages.parse_alerts(fixture_html("employee_edit_484_after_minimal_disable.html"))
-    assert alerts.errors[0] == "First Name must be  between 1 and 64 characters long."
+    assert len(alerts.raw_errors) == len(alerts.errors) == 8
+    assert alerts.raw_errors[0] == _RAW_FIRST
+    assert alerts.raw_errors[5] == _RAW_SITE
+    assert alerts.raw_successes == alerts.successes == ()
+
+
+def test_alerts_errors_are_whitespace_normalised() -> None:
+    alerts = pages.parse_alerts(fixture_html("employee_edit_484_after_minimal_disable.html"))
+    assert alerts.errors[0] == "First Name must be between 1 and 64 characters long."
+    assert alerts.errors[1] == "Last Name must be between 1 and 64 characters long."
+    # The doc's message 6 with single spaces (§16.2: "... select a site where" + space + "the").
     assert alerts.errors[5] == (
-        "The employee must be assigned to at least one site. Please select a site where \n"
-        + " " * 12
-        + "the employee is Available to Work or set to inactive if they are no longer employed."
+        "The employee must be assigned to at least one site. Please select a site where the "
+        "employee is Available to Work or set to inactive if they are no longer employed."
     )
-    assert len(alerts.errors) == 8
-    assert alerts.normalized_errors()[0] == "First Name must be between 1 and 64 characters long."
-    assert pages.normalized(alerts.errors[5]).startswith("The employee must be assigned")
+    assert alerts.errors == tuple(pages.normalized(e) for e in alerts.raw_errors)
+    assert all("  " not in e and "\n" not in e for e in alerts.errors)
+    assert alerts.errors[2] == alerts.raw_errors[2]  # ordinary messages are unchanged
+
+
+def test_alert_successes_normalised_and_raw() -> None:
     ok = pages.parse_alerts(fixture_html("employee_permissions_485_after_minimal.html"))
     assert ok.successes == ("WrapperExplore DeleteMe-B2D8's permissions saved successfully",)
+    assert ok.raw_successes == ok.successes
+    assert ok.errors == ok.raw_errors == ()
     assert pages.parse_alerts(fixture_html("login_page.html")) == pages.Alerts()
+
+
+def _alert_page(inner: str, kind: str = "danger") -> str:
+    return (
+        '<html><body><div class="alerts alerts-server">'
+        f'<div class="alert alert-{kind} with-glyph" role="alert">'
+        '<span class="sr-only">Error:</span>'
+        f"{inner}</div></div></body></html>"
+    )
+
+
+def test_alert_li_wrapping_p_counts_once() -> None:
+    html = _alert_page("<ul><li><p>One  thing.</p></li><li><p>Other\n thing.</p></li></ul>")
+    alerts = pages.parse_alerts(html)
+    assert alerts.errors == ("One thing.", "Other thing.")
+    assert alerts.raw_errors == ("One  thing.", "Other\n thing.")
+
+
+def test_alert_without_list_reads_paragraphs() -> None:
+    alerts = pages.parse_alerts(_alert_page("<p>Saved.</p><p>Also  saved.</p>", "success"))
+    assert alerts.successes == ("Saved.", "Also saved.")
+    assert alerts.raw_successes == ("Saved.", "Also  saved.")
+    # A <ul> anywhere in the alert means the <li> items are the messages, not stray <p>s.
+    mixed = pages.parse_alerts(_alert_page("<p>Heading</p><ul><li>A.</li><li>B.</li></ul>"))
+    assert mixed.errors == ("A.", "B.")
+
+
+def test_alert_blank_items_are_skipped() -> None:
+    alerts = pages.parse_alerts(_alert_page("<ul><li>  </li><li> Real. </li></ul>"))
+    assert alerts.errors == ("Real.",)
+    assert alerts.raw_errors == (" Real. ",)
 
 
 EXPECTED_KINDS = {
