@@ -138,7 +138,17 @@ def parse_site_tree(
 
 
 def selection_ids(tree: SiteTree, selection: SiteSelection) -> frozenset[int]:
-    """The concrete site ids of a selection (``"all"`` -> every site of the tree)."""
+    """The concrete site ids of a selection (``"all"`` -> every site of the tree).
+
+    The package's one definition; other layers import it from here.
+
+    Args:
+        tree: The tenant's tree.
+        selection: ``"all"`` or a set of site ids.
+
+    Returns:
+        The site ids.
+    """
     return tree.site_ids if selection == ALL else frozenset(selection)
 
 

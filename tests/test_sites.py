@@ -34,6 +34,14 @@ def test_resolve_accepts_ids_names_codes_and_all() -> None:
     assert "FIESTA" in str(info.value)
 
 
+def test_selection_ids_expands_all_and_copies_sets() -> None:
+    # The one definition of this helper (the client's _ops layer is to import it from here).
+    assert sites.selection_ids(TREE, ALL) == TREE.site_ids
+    assert len(sites.selection_ids(TREE, ALL)) == 19
+    assert sites.selection_ids(TREE, frozenset({17, 18})) == frozenset({17, 18})
+    assert sites.selection_ids(TREE, frozenset()) == frozenset()
+
+
 def test_protocol_encoding_matches_the_verified_insert_site_part() -> None:
     body = _fields("allowed_employee_insert_v2_request.json")
     expected = [p for p in body if sites.SITE_KEY_PATTERN.match(p[0])]
