@@ -100,9 +100,7 @@ def replay_cmd(
     show_default=True,
     help="Tenant shape.",
 )
-@pass_state
 def sandbox_cmd(
-    state: AppState,
     host: str,
     port: int,
     employees: int,
@@ -119,10 +117,4 @@ def sandbox_cmd(
         seed=seed,
         latency_ms=latency_ms,
     )
-    url = f"http://{host}:{port}"
-    # A simulated tenant's fixed bot login: printing it is the point (point the CLI at it).
-    state.err.print(f"sandbox tenant on {url}; use it with:")
-    state.err.print(f"  export SONNYS_BASE_URL={url}")
-    state.err.print(f"  export SONNYS_BOT_USERNAME={options.username}")
-    state.err.print(f"  export SONNYS_BOT_PASSWORD={options.password}")
-    serve(options, host=host, port=port)
+    serve(options, host=host, port=port)  # prints the URL and the bot credentials

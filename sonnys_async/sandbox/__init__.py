@@ -46,9 +46,15 @@ def serve(options: SandboxOptions | None = None, host: str = "127.0.0.1", port: 
     import uvicorn
 
     sb = Sandbox(options)
-    print(f"Sonny's Backoffice sandbox ({sb.options.tenant} tenant) at http://{host}:{port}")
+    url = f"http://{host}:{port}"
+    # A simulated tenant's fixed bot login: printing it is the point (point a client at it).
+    print(f"Sonny's Backoffice sandbox ({sb.options.tenant} tenant) at {url}")
     print(f"  username: {sb.username}")
     print(f"  password: {sb.password}")
+    print("Point the CLI (or any script) at it with:")
+    print(f"  export SONNYS_BASE_URL={url}")
+    print(f"  export SONNYS_BOT_USERNAME={sb.username}")
+    print(f"  export SONNYS_BOT_PASSWORD='{sb.password}'")
     config = uvicorn.Config(
         sb.app,
         host=host,

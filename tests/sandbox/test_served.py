@@ -92,3 +92,20 @@ def test_served_drop_closes_the_connection(served):
         with pytest.raises(httpx.HTTPError):
             c.get("/login").read()
         assert c.get("/login").status_code == 200
+
+
+def test_serve_prints_the_url_and_how_to_point_a_client_at_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import uvicorn
+
+    from sonnys_async.sandbox import SandboxOptions, serve
+
+    started: list[object] = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, *a, **k: started.append(self))
+    serve(SandboxOptions(employees=3), port=9124)
+    out = capsys.readouterr().out
+    assert len(started) == 1
+    assert "http://127.0.0.1:9124" in out
+    assert "export SONNYS_BASE_URL=http://127.0.0.1:9124" in out
+    assert "export SONNYS_BOT_USERNAME=automation-bot" in out
