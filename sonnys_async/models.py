@@ -247,9 +247,11 @@ def _pos_user_id(value: object) -> object:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValueError("must be an integer >= 1")
     if isinstance(value, str):
-        if not value.strip().isdigit():
+        text = value.strip()
+        # ASCII digits only: "²" or "٣" pass str.isdigit() but int() refuses them.
+        if not (text.isascii() and text.isdigit()):
             raise ValueError("must be an integer >= 1")
-        value = int(value.strip())
+        value = int(text)
     if value < 1:
         raise ValueError("must be an integer >= 1")
     return value
@@ -537,6 +539,10 @@ class ModifyEmployeeRequest(_InputModel):
 
     Lookup: exactly one of ``pos_user_id`` / ``email`` / ``first_name`` + ``last_name`` (the
     names then identify the employee; use ``new_first_name`` / ``new_last_name`` to rename).
+
+    Field rules are the create model's, with one intended difference: a blank
+    ``adp_employee_id``, ``emergency_contact_name`` or ``emergency_contact_phone`` is kept as
+    ``""`` and means "clear the stored value" (on create a blank means "not given").
     """
 
     pos_user_id: PosUserId | None = None
@@ -551,13 +557,13 @@ class ModifyEmployeeRequest(_InputModel):
     departments: DepartmentRefs | None = None
     available_sites: SiteRefs | None = None
     adp_employee_id: AdpId | None = None
-    emergency_contact_name: str | None = None
+    emergency_contact_name: ContactName | None = None
     emergency_contact_phone: ClearablePhone = None
     wage_rate: Money | None = None
     overtime_wage_rate: Money | None = None
     wage_effective_date: CalendarDate | None = None
-    wage_site: int | str | None = None
-    permission: str | None = None
+    wage_site: SiteRef = None
+    permission: PosTemplateName | None = None
     activate: bool | None = None
     verify: bool = True
 

@@ -20,7 +20,7 @@ import anyio
 from pydantic import BaseModel
 
 from .. import _constants as C
-from .. import pages
+from .. import pages, sites
 from .._transport import (
     AmbiguousWriteError,
     Response,
@@ -137,7 +137,7 @@ def same_name(row: pages.EmployeeRow, first_name: str, last_name: str) -> bool:
 
 def same_sites(tree: SiteTree, got: SiteSelection, want: SiteSelection) -> bool:
     """Equal selections, treating ``"all"`` and an explicit list of every site as equal."""
-    return P.selection_ids(tree, got) == P.selection_ids(tree, want)
+    return sites.selection_ids(tree, got) == sites.selection_ids(tree, want)
 
 
 class ClientBase:
@@ -229,16 +229,17 @@ class ClientBase:
         *,
         what: str,
         ok: Callable[[str], bool],
-        stored: Callable[[], Awaitable[bool]],
+        stored: Callable[[SessionHandle | None], Awaitable[bool]],
     ) -> None:
         """POST a form that replaces a whole record (POS matrix §7.5, BO access §13.4).
 
-        A lost answer is settled by reading (``stored``); because the form is a full
+        A lost answer is settled by reading (``stored``, given the POST's session so PHP's
+        per-session lock orders the read after the POST); because the form is a full
         replacement, resending it once after reading that it is *not* stored cannot double
         anything.
         """
         try:
             await self._submit(path, pairs, what=what, ok=ok)
-        except AmbiguousWriteError:
-            if not await stored():
+        except AmbiguousWriteError as exc:
+            if not await stored(exc.session):
                 await self._submit(path, pairs, what=what, ok=ok)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from .. import pages, sites
 from .._transport import (
     AmbiguousWriteError,
+    SessionHandle,
 )
 from ..domain import (
     ALL,
@@ -89,7 +90,10 @@ class Changes(Employees):
         Raises:
             NotFoundError / AmbiguousMatchError: The lookup did not find exactly one employee.
             FormRejectedError: The server refused the update.
-            WriteNotVerifiedError: The employee still reads as active (or other fields moved).
+            WriteNotVerifiedError: The employee still reads as active (or other fields moved);
+                or, with ``disable_backoffice_user``, the employee was disabled but a linked
+                Backoffice user could not be found or deactivated (``what="backoffice_user"``,
+                ``partial`` an :class:`EmployeeDisabled` of the employee step).
         """
         return await self.disable_employee_from(request_from(DisableEmployeeRequest, locals()))
 
@@ -123,25 +127,49 @@ class Changes(Employees):
         )
         disabled_users: list[int] = []
         warnings: list[str] = []
+
+        def result(**extra: Any) -> EmployeeDisabled:
+            fields: dict[str, Any] = {
+                "employee_id": target.employee_id,
+                "pos_user_id": edit.pos_user_id,
+                "first_name": edit.first_name,
+                "last_name": edit.last_name,
+                "email": edit.email or None,
+                "disabled_at": datetime.now(UTC),
+                "was_already_inactive": already,
+                "backoffice_user_ids_disabled": tuple(disabled_users),
+                "verified": req.verify,
+                "warnings": tuple(warnings),
+            }
+            fields.update(extra)
+            return EmployeeDisabled(**fields)
+
         if req.disable_backoffice_user:
-            for user_id in await self._linked_user_ids(target.employee_id, edit):
-                result = await self._disable_user(user_id, verify=req.verify)
-                if not result.was_already_inactive:
-                    disabled_users.append(user_id)
+            try:
+                for user_id in await self._linked_user_ids(target.employee_id, edit):
+                    user = await self._disable_user(user_id, verify=req.verify)
+                    if not user.was_already_inactive:
+                        disabled_users.append(user_id)
+            except BackofficeError as exc:
+                # The employee step is done and must not be lost to the caller: say so, and
+                # hand back what was done (like create's partial results).
+                state = "was already inactive" if already else "was disabled"
+                raise WriteNotVerifiedError(
+                    f"employee {target.employee_id} {state}, but its linked Backoffice "
+                    f"user(s) could not be deactivated: {exc}",
+                    what="backoffice_user",
+                    expected="inactive",
+                    partial=result(
+                        verified=False,
+                        warnings=(
+                            *warnings,
+                            f"employee {state}; Backoffice user step failed: {exc}",
+                        ),
+                    ),
+                ) from exc
             if not disabled_users:
                 warnings.append("no active Backoffice user linked to this employee was found")
-        return EmployeeDisabled(
-            employee_id=target.employee_id,
-            pos_user_id=edit.pos_user_id,
-            first_name=edit.first_name,
-            last_name=edit.last_name,
-            email=edit.email or None,
-            disabled_at=datetime.now(UTC),
-            was_already_inactive=already,
-            backoffice_user_ids_disabled=tuple(disabled_users),
-            verified=req.verify,
-            warnings=tuple(warnings),
-        )
+        return result()
 
     async def _post_employee_update(
         self,
@@ -167,8 +195,9 @@ class Changes(Employees):
             await self._submit("/employee/update", pairs, what="employee update", ok=is_ok)
         except AmbiguousWriteError as exc:
             # Settle by reading: a full-form update is idempotent, so if the page shows it was
-            # not applied, sending it once more is safe.
-            after = await self._edit_page(employee_id)
+            # not applied, sending it once more is safe. The read goes to the POST's session,
+            # whose PHP lock serves it only after the POST finished.
+            after = await self._edit_page(employee_id, session=exc.session)
             if not self._update_problems(after, before, expect_active, check):
                 return after
             logger.info("employee %d update answer lost and not applied; resending", employee_id)
@@ -253,7 +282,13 @@ class Changes(Employees):
         ``wage_effective_date``, default today, clamped up to the day after the latest record
         with a warning, §9.1); ``permission`` applies a POS template's full matrix.
         ``overtime_wage_rate`` alone adds a record keeping the current regular rate (the
-        reference silently did nothing). The reference's ``new_email`` is kept; use
+        reference silently did nothing). Wages written are hourly (``wage[isHourly]=1``): an
+        employee whose current record is ``Salary`` is refused with
+        :class:`InputValidationError` before anything is written, rather than silently turned
+        hourly. A wage record is verified by reading the history back (date, rate, overtime
+        eligibility and rate, current): the server silently drops a record that does not start
+        after the latest one (§9.3), which then raises :class:`WriteNotVerifiedError`. The
+        reference's ``new_email`` is kept; use
         ``new_first_name`` / ``new_last_name`` / ``new_phone`` to change those, because
         ``first_name`` / ``last_name`` / ``phone`` identify the employee.
 
@@ -285,6 +320,7 @@ class Changes(Employees):
 
         Raises:
             NotFoundError: Unknown employee, template, site or department (before any write).
+            InputValidationError: A wage change for a salaried employee (before any write).
             FormRejectedError / DuplicateError: The server refused a form.
             WriteNotVerifiedError: A change did not read back; ``partial`` lists applied parts.
         """
@@ -320,6 +356,11 @@ class Changes(Employees):
         employee_id = target.employee_id
         applied: list[str] = []
         warnings: list[str] = []
+        comp_page: pages.CompensationPage | None = None
+        if req.changes_compensation:
+            # Read before any write: a salaried employee is refused before properties change.
+            comp_page = await self._compensation_page(employee_id)
+            self._refuse_salaried(comp_page)
 
         def partial_error(exc: BackofficeError, what: str) -> WriteNotVerifiedError:
             return WriteNotVerifiedError(
@@ -356,7 +397,14 @@ class Changes(Employees):
         wage: tuple[Decimal, Decimal | None, date] | None = None
         if req.changes_compensation:
             try:
-                wage = await self._modify_compensation(employee_id, req, warnings)
+                # After a properties change the page is read again (its wage sites follow the
+                # employee's available sites, §9.1).
+                wage = await self._modify_compensation(
+                    employee_id,
+                    req,
+                    warnings,
+                    None if req.changes_properties else comp_page,
+                )
             except BackofficeError as exc:
                 if applied:
                     raise partial_error(exc, "compensation") from exc
@@ -469,11 +517,36 @@ class Changes(Employees):
             check=check,
         )
 
-    async def _modify_compensation(
-        self, employee_id: int, req: ModifyEmployeeRequest, warnings: list[str]
-    ) -> tuple[Decimal, Decimal | None, date]:
+    async def _compensation_page(self, employee_id: int) -> pages.CompensationPage:
         resp = await self._page(f"/employee/compensation/{employee_id}", what="compensation page")
-        page = pages.parse_compensation(resp.text)
+        return pages.parse_compensation(resp.text)
+
+    @staticmethod
+    def _refuse_salaried(page: pages.CompensationPage) -> None:
+        current = next((w for w in page.history if w.is_current), None)
+        if current is not None and norm(current.wage_type) == "salary":
+            # The wage form written here is the hourly one (``wage[isHourly]=1``); writing it
+            # would silently turn a salaried employee hourly (§9.1), so refuse before writing.
+            raise InputValidationError(
+                [
+                    FieldIssue(
+                        "wage_rate",
+                        "the employee is salaried; this client only writes hourly wages "
+                        "(change salaried compensation in Backoffice)",
+                    )
+                ]
+            )
+
+    async def _modify_compensation(
+        self,
+        employee_id: int,
+        req: ModifyEmployeeRequest,
+        warnings: list[str],
+        page: pages.CompensationPage | None = None,
+    ) -> tuple[Decimal, Decimal | None, date]:
+        if page is None:
+            page = await self._compensation_page(employee_id)
+            self._refuse_salaried(page)
         current = next((w for w in page.history if w.is_current), None)
         latest = max((w.effective_date for w in page.history if w.effective_date), default=None)
         rate = req.wage_rate
@@ -534,24 +607,34 @@ class Changes(Employees):
         if site_id is not None:
             pairs.append(("wage[siteId]", str(site_id)))
 
-        async def stored() -> bool:
+        want_overtime = overtime if eligible and overtime is not None else None
+
+        async def stored(session: SessionHandle | None = None) -> bool:
             back = await self._page(
-                f"/employee/compensation/{employee_id}", what="compensation page"
+                f"/employee/compensation/{employee_id}", session=session, what="compensation page"
             )
             history = pages.parse_compensation(back.text).history
             return any(
-                w.effective_date == effective and w.rate == rate and w.is_current for w in history
+                w.is_current
+                and w.effective_date == effective
+                and w.rate == rate
+                and w.overtime_eligible == (want_overtime is not None)
+                and w.overtime_rate == want_overtime
+                for w in history
             )
 
+        # Success lands back on this employee's compensation page; anything else (another
+        # employee's page, the roster for an unknown id) is not a stored record.
+        back_to = f"/employee/compensation/{employee_id}"
         try:
             await self._submit(
                 "/employee/compensation/update",
                 pairs,
                 what="compensation update",
-                ok=lambda loc: "actionXfer" not in loc,
+                ok=lambda loc: loc.split("?", 1)[0].rstrip("/") == back_to,
             )
         except AmbiguousWriteError as exc:
-            if not await stored():
+            if not await stored(exc.session):
                 raise TransportError(
                     f"employee {employee_id}: the wage record was not stored (connection lost); "
                     "it is safe to try again",

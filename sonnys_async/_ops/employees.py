@@ -12,6 +12,7 @@ from .. import pages, sites
 from .._secrets import generate_backoffice_password, generate_pos_pin
 from .._transport import (
     AmbiguousWriteError,
+    SessionHandle,
 )
 from ..domain import (
     ALL,
@@ -480,9 +481,10 @@ class Employees(Users):
         return trailing_id(resp.location, "/employee/permissions/")
 
     async def _settle_insert(self, req: CreateEmployeeRequest, exc: AmbiguousWriteError) -> int:
-        """The insert's answer was lost: read state by POS User ID (it was free a moment ago)."""
+        """The insert's answer was lost: read state by POS User ID (it was free a moment ago),
+        on the POST's own session so the read is served after the POST."""
         try:
-            rows = await self._rows_by_pos_user_id(req.pos_user_id)
+            rows = await self._rows_by_pos_user_id(req.pos_user_id, session=exc.session)
         except BackofficeError as read_exc:
             raise OutcomeUnknownError(
                 f"employee insert for POS User ID {req.pos_user_id}: the answer was lost and "
@@ -523,7 +525,7 @@ class Employees(Users):
             P.pos_matrix_pairs(employee_id, template, catalogue.permissions),
             what="POS permissions",
             ok=lambda loc: loc.rstrip("/") == "/employee" or loc.startswith("/employee?"),
-            stored=lambda: self._pos_grants_match(employee_id, template),
+            stored=lambda session: self._pos_grants_match(employee_id, template, session=session),
         )
         if verify and not await self._pos_grants_match(employee_id, template):
             raise WriteNotVerifiedError(
@@ -532,9 +534,13 @@ class Employees(Users):
                 expected=template.name,
             )
 
-    async def _pos_grants_match(self, employee_id: int, template: PosTemplate) -> bool:
+    async def _pos_grants_match(
+        self, employee_id: int, template: PosTemplate, *, session: SessionHandle | None = None
+    ) -> bool:
         resp = await self._page(
-            f"/employee/permissions/{employee_id}", what="employee permissions page"
+            f"/employee/permissions/{employee_id}",
+            session=session,
+            what="employee permissions page",
         )
         page = pages.parse_pos_permissions(resp.text)
         return page.granted == template.grants and page.overrides == template.overrides

@@ -15,7 +15,6 @@ from typing import TypeVar
 
 from .. import sites
 from ..domain import (
-    ALL,
     BoTemplate,
     Department,
     PosPermission,
@@ -37,7 +36,6 @@ __all__ = [
     "resolve_departments",
     "resolve_pos_template",
     "selection_codes",
-    "selection_ids",
     "selection_names",
     "user_insert_pairs",
 ]
@@ -124,21 +122,16 @@ def match_template_names(
     return tuple(t.name for t in templates if t.grants == granted and t.overrides == overrides)
 
 
-def selection_ids(tree: SiteTree, selection: SiteSelection) -> frozenset[int]:
-    """Site ids of a selection (``"all"`` = every site of the tree)."""
-    return tree.site_ids if selection == ALL else frozenset(selection)
-
-
 def selection_names(tree: SiteTree, selection: SiteSelection) -> tuple[str, ...]:
     """Long site names of a selection, in tree order."""
-    ids = selection_ids(tree, selection)
+    ids = sites.selection_ids(tree, selection)
     return tuple(s.name for s in tree.sites if s.id in ids)
 
 
 def selection_codes(tree: SiteTree, selection: SiteSelection) -> frozenset[str] | None:
     """Short codes (casefolded) of a selection, or ``None`` when a site has no known code."""
     codes: set[str] = set()
-    for site_id in selection_ids(tree, selection):
+    for site_id in sites.selection_ids(tree, selection):
         code = tree.site(site_id).code
         if not code:
             return None

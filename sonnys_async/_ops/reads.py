@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import pages
+from .._transport import SessionHandle
 from ..domain import (
     ALL,
     SiteTree,
@@ -41,9 +42,15 @@ __all__ = ["Reads"]
 class Reads(Discovery):
     """Roster reads, availability checks, lookups by key, and employee snapshots."""
 
-    async def _roster_page(self, params: list[tuple[str, str | int]], page: int = 1) -> Any:
+    async def _roster_page(
+        self,
+        params: list[tuple[str, str | int]],
+        page: int = 1,
+        *,
+        session: SessionHandle | None = None,
+    ) -> Any:
         path = "/employee" if page == 1 else f"/employee/{page}"
-        resp = await self._page(path, params, what="employee list")
+        resp = await self._page(path, params, session=session, what="employee list")
         return pages.parse_employee_list(resp.text)
 
     async def _roster(
@@ -54,6 +61,7 @@ class Reads(Discovery):
         last_name: str | None = None,
         pos_user_id: int | None = None,
         limit: int | None = None,
+        session: SessionHandle | None = None,
     ) -> list[pages.EmployeeRow]:
         if active not in ("active", "inactive", "all"):
             raise InputValidationError([FieldIssue("active", "must be active, inactive or all")])
@@ -68,17 +76,21 @@ class Reads(Discovery):
         rows: list[pages.EmployeeRow] = []
         page_no = 1
         while True:
-            listing = await self._roster_page(params, page_no)
+            listing = await self._roster_page(params, page_no, session=session)
             rows.extend(listing.rows)
             pager = listing.pager
             if not pager.has_next or not listing.rows or page_no >= 10_000:
                 return rows
             page_no += 1
 
-    async def _rows_by_pos_user_id(self, pos_user_id: int) -> list[pages.EmployeeRow]:
+    async def _rows_by_pos_user_id(
+        self, pos_user_id: int, *, session: SessionHandle | None = None
+    ) -> list[pages.EmployeeRow]:
         # The targeted search of §10.2 (exact, includes inactive holders): one small page
-        # instead of a roster download.
-        rows = await self._roster(active="all", pos_user_id=pos_user_id, limit=LOOKUP_LIMIT)
+        # instead of a roster download. ``session`` pins the read (settling a lost POST).
+        rows = await self._roster(
+            active="all", pos_user_id=pos_user_id, limit=LOOKUP_LIMIT, session=session
+        )
         return [r for r in rows if r.pos_user_id == pos_user_id]
 
     @staticmethod
@@ -264,7 +276,11 @@ class Reads(Discovery):
         return not await self._users_by(email=email)
 
     async def _users_by(
-        self, *, email: str | None = None, username: str | None = None
+        self,
+        *,
+        email: str | None = None,
+        username: str | None = None,
+        session: SessionHandle | None = None,
     ) -> list[pages.UserRow]:
         params: list[tuple[str, str | int]] = []
         if email is not None:
@@ -272,7 +288,7 @@ class Reads(Discovery):
         if username is not None:
             params.append(("userNameSearch", username))
         params += [("statusSearch", "all"), ("limit", ROSTER_LIMIT)]
-        resp = await self._page("/user", params, what="user list")
+        resp = await self._page("/user", params, session=session, what="user list")
         rows = pages.parse_user_list(resp.text).rows
         return [
             r
@@ -351,8 +367,12 @@ class Reads(Discovery):
         r = self._pick_one(rows, first_name, last_name, phone)
         return Target(r.employee_id, r.pos_user_id, r.first_name, r.last_name, row=r)
 
-    async def _edit_page(self, employee_id: int) -> pages.EmployeeEditPage:
-        resp = await self._page(f"/employee/edit/{employee_id}", what=f"employee {employee_id}")
+    async def _edit_page(
+        self, employee_id: int, *, session: SessionHandle | None = None
+    ) -> pages.EmployeeEditPage:
+        resp = await self._page(
+            f"/employee/edit/{employee_id}", session=session, what=f"employee {employee_id}"
+        )
         return pages.parse_employee_edit(resp.text)
 
     async def _target_for_get(self, pos_user_id: int | None, email: str | None) -> Target:

@@ -9,6 +9,7 @@ from .. import pages, sites
 from .._secrets import generate_backoffice_password
 from .._transport import (
     AmbiguousWriteError,
+    SessionHandle,
 )
 from ..domain import (
     ALL,
@@ -18,6 +19,7 @@ from ..domain import (
 )
 from ..errors import (
     BackofficeError,
+    DuplicateError,
     FieldIssue,
     InputValidationError,
     NotFoundError,
@@ -34,6 +36,7 @@ from . import payloads as P
 from .base import (
     ROSTER_LIMIT,
     logger,
+    norm,
     request_from,
     same_sites,
     trailing_id,
@@ -67,8 +70,12 @@ class Users(Reads):
                 linked.append(row.user_id)
         return linked
 
-    async def _user_edit_page(self, user_id: int) -> pages.UserEditPage:
-        resp = await self._page(f"/user/edit/{user_id}", what=f"Backoffice user {user_id}")
+    async def _user_edit_page(
+        self, user_id: int, *, session: SessionHandle | None = None
+    ) -> pages.UserEditPage:
+        resp = await self._page(
+            f"/user/edit/{user_id}", session=session, what=f"Backoffice user {user_id}"
+        )
         return pages.parse_user_edit(resp.text)
 
     async def disable_backoffice_user(
@@ -121,7 +128,7 @@ class Users(Reads):
                 ok=lambda loc: loc.startswith("/user"),
             )
         except AmbiguousWriteError as exc:
-            if not (await self._user_edit_page(user_id)).is_deleted:
+            if not (await self._user_edit_page(user_id, session=exc.session)).is_deleted:
                 raise OutcomeUnknownError(
                     f"Backoffice user {user_id} update: the answer was lost and it is still active",
                     url="/user/update",
@@ -213,6 +220,10 @@ class Users(Reads):
                     )
                 if requested is None:
                     requested = self._sites_from_codes(tree, row.site_codes)
+                if requested is None:
+                    # A list-row code the cached tree cannot map: dropping it would give the
+                    # user fewer sites than the employee has, so read the sites themselves.
+                    requested = (await self._edit_page(target.employee_id)).available_sites
                 if email is None:
                     email = await self._employee_email(target.employee_id)
             else:
@@ -233,8 +244,19 @@ class Users(Reads):
                     requested = edit.available_sites
             employee_id = target.employee_id
             expected_name = (target.first_name, target.last_name)
-        elif requested is None:
-            requested = ALL
+        else:
+            # Standalone: a username pre-flight fits here (3 requests otherwise). Linked creates
+            # skip it to keep their 4-request budget; the server refuses a taken username, and
+            # a lost insert answer is settled by ownership (_settle_user_insert).
+            if await self._users_by(username=req.username):
+                raise DuplicateError(
+                    f"Backoffice username {req.username!r} is already in use",
+                    field="username",
+                    value=req.username,
+                )
+            expected_name = (req.first_name or "", req.last_name or "")
+            if requested is None:
+                requested = ALL
         if requested != ALL and not requested:
             raise InputValidationError(
                 [FieldIssue("available_sites", "a Backoffice user needs at least one site")]
@@ -257,9 +279,14 @@ class Users(Reads):
         )
 
     @staticmethod
-    def _sites_from_codes(tree: SiteTree, codes: Iterable[str]) -> SiteSelection:
-        by_code = {(s.code or "").casefold(): s.id for s in tree.sites}
-        ids = frozenset(by_code[c.casefold()] for c in codes if c.casefold() in by_code)
+    def _sites_from_codes(tree: SiteTree, codes: Iterable[str]) -> SiteSelection | None:
+        """The sites of a roster row's short codes; ``None`` if any code is not in ``tree``
+        (never a silently reduced set)."""
+        by_code = {s.code.casefold(): s.id for s in tree.sites if s.code}
+        wanted = [c.casefold() for c in codes]
+        if any(c not in by_code for c in wanted):
+            return None
+        ids = frozenset(by_code[c] for c in wanted)
         return ALL if ids == tree.site_ids else ids
 
     async def _employee_email(self, employee_id: int) -> str | None:
@@ -303,7 +330,9 @@ class Users(Reads):
             assert resp.location is not None
             user_id = trailing_id(resp.location, "/user/permissions/")
         except AmbiguousWriteError as exc:
-            user_id = await self._settle_user_insert(username, exc)
+            user_id = await self._settle_user_insert(
+                username, exc, employee_id=employee_id, email=email, names=expected_name
+            )
 
         def result(**extra: Any) -> BackofficeUserCreated:
             fields: dict[str, Any] = {
@@ -357,30 +386,97 @@ class Users(Reads):
             ),
             what="Backoffice access",
             ok=lambda loc: loc.rstrip("/") == "/user" or loc.startswith("/user?"),
-            stored=lambda: self._access_matches(user_id, tree, selection, template),
+            stored=lambda session: self._access_matches(
+                user_id, tree, selection, template, session=session
+            ),
         )
 
     async def _access_matches(
-        self, user_id: int, tree: SiteTree, selection: SiteSelection, template: BoTemplate
+        self,
+        user_id: int,
+        tree: SiteTree,
+        selection: SiteSelection,
+        template: BoTemplate,
+        *,
+        session: SessionHandle | None = None,
     ) -> bool:
-        resp = await self._page(f"/user/permissions/{user_id}", what="user access page")
+        resp = await self._page(
+            f"/user/permissions/{user_id}", session=session, what="user access page"
+        )
         page = pages.parse_user_permissions(resp.text)
         want = set(template.tokens) & set(page.tokens)
         return set(page.enabled) == want and same_sites(tree, page.accessible_sites, selection)
 
-    async def _settle_user_insert(self, username: str, exc: AmbiguousWriteError) -> int:
+    async def _settle_user_insert(
+        self,
+        username: str,
+        exc: AmbiguousWriteError,
+        *,
+        employee_id: int | None,
+        email: str,
+        names: tuple[str, str] | None,
+    ) -> int:
+        """The insert's answer was lost: find the user it would have made, on the POST's
+        session (PHP's lock serves the reads after the POST).
+
+        A user holding the username is ours only if its edit page says so: linked to our
+        employee (``user[employeeId]``, §14), or, standalone, unlinked with our e-mail and
+        names. A stranger holding it means our insert was refused (usernames are unique):
+        taking that account over would hand out a password that does not work.
+
+        Raises:
+            DuplicateError: The username belongs to someone else; nothing was created.
+            OutcomeUnknownError: State could not be read, or several users look like ours.
+            TransportError: No user has the username: not applied, safe to try again.
+        """
+        session = exc.session
         try:
-            rows = await self._users_by(username=username)
+            rows = await self._users_by(username=username, session=session)
+            ours: list[int] = []
+            for row in rows:
+                edit = await self._user_edit_page(row.user_id, session=session)
+                if self._is_our_user(edit, row, employee_id, email, names):
+                    ours.append(row.user_id)
         except BackofficeError as read_exc:
             raise OutcomeUnknownError(
-                f"Backoffice user insert {username!r}: answer lost and the user list could not "
-                f"be read ({read_exc})",
+                f"Backoffice user insert {username!r}: answer lost and the user could not "
+                f"be read back ({read_exc})",
+                url="/user/insert",
+            ) from exc
+        if len(ours) == 1:
+            logger.info("Backoffice user insert answer lost, but user %d is ours", ours[0])
+            return ours[0]
+        if len(ours) > 1:
+            raise OutcomeUnknownError(
+                f"Backoffice user insert {username!r}: answer lost and users {ours} all match",
                 url="/user/insert",
             ) from exc
         if rows:
-            return rows[0].user_id
+            raise DuplicateError(
+                f"Backoffice username {username!r} belongs to another user "
+                f"({', '.join(str(r.user_id) for r in rows)}); the insert was not applied",
+                field="username",
+                value=username,
+            ) from exc
         raise TransportError(
             f"Backoffice user insert {username!r} was not applied; it is safe to try again",
             url="/user/insert",
             method="POST",
         ) from exc
+
+    @staticmethod
+    def _is_our_user(
+        edit: pages.UserEditPage,
+        row: pages.UserRow,
+        employee_id: int | None,
+        email: str,
+        names: tuple[str, str] | None,
+    ) -> bool:
+        if employee_id is not None:
+            return edit.employee_id == employee_id
+        if edit.employee_id or norm(edit.email) != norm(email):
+            return False
+        return names is None or (norm(row.first_name), norm(row.last_name)) == (
+            norm(names[0]),
+            norm(names[1]),
+        )

@@ -379,3 +379,29 @@ def test_secret_inputs_stay_out_of_reprs() -> None:
     assert "Zq9xYt3Lm0Pa" not in text
     assert hire.pos_pin == 48213
     assert user.password == "Zq9xYt3Lm0Pa"
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "value", "message"),
+    [
+        # The same rule for the same field in create and modify (review fix).
+        ("modify", "emergency_contact_name", "x" * 101, "must be at most 100 characters"),
+        ("modify", "permission", "", "must name a POS permission template"),
+        ("modify", "permission", "  ", "must name a POS permission template"),
+        ("modify", "wage_site", True, "must be a site id, name or short code"),
+        ("create", "pos_user_id", "²", _NOT_A_POS_ID),
+        ("modify", "pos_user_id", " ٣ ", _NOT_A_POS_ID),
+        ("user", "link_to_employee_pos_user_id", "¹", _NOT_A_POS_ID),
+    ],
+)
+def test_create_and_modify_share_field_rules(
+    model: str, field: str, value: Any, message: str
+) -> None:
+    assert _issue_of(model, **{field: value}) == (field, message)
+
+
+def test_modify_trims_wage_site_and_keeps_blank_clears() -> None:
+    assert _build("modify", wage_site=" Wash 37135 ").wage_site == "Wash 37135"
+    assert _build("modify", wage_site="  ").wage_site is None
+    assert _build("modify", emergency_contact_name="  ").emergency_contact_name == ""
+    assert _build("modify", adp_employee_id="").adp_employee_id == ""
