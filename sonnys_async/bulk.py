@@ -251,6 +251,7 @@ class Bulk(Generic[T, R]):
         on_outcome: Callable[[Outcome[T, R]], None] | None,
         catch: tuple[type[BaseException], ...],
         shield: bool,
+        skip_done: bool = True,
     ) -> None:
         if max_at_once < 1:
             raise ValueError("max_at_once must be at least 1")
@@ -269,6 +270,7 @@ class Bulk(Generic[T, R]):
         self._on_outcome = on_outcome
         self._catch = catch
         self._shield = shield
+        self._skip_done = skip_done
         self._tally = _Tally()
         self._stopped: StopReason | None = None
         self._error: BaseException | None = None
@@ -413,7 +415,7 @@ class Bulk(Generic[T, R]):
                 raise
             key = self._key_of(index, item)
             prior = self._journal.state(key) if self._journal is not None else None
-            if prior is not None and prior.status == "done":
+            if prior is not None and prior.status == "done" and self._skip_done:
                 slots.release()
                 await self._deliver(
                     send,
@@ -455,6 +457,8 @@ class Bulk(Generic[T, R]):
         self, index: int, key: str, item: T, prior: KeyState | None
     ) -> Outcome[T, R] | None:
         journal = self._journal
+        # Read before this run journals the key again (the state object is live).
+        recorded = prior.result if prior is not None and prior.status == "done" else None
         if prior is not None and prior.status == "ambiguous":
             if self._resolve is None:
                 error = OutcomeUnknownError(
@@ -488,7 +492,7 @@ class Bulk(Generic[T, R]):
             return None
         if journal is not None:
             journal.record_ok(key, result)
-        return Outcome(index, key, item, "ok", result=result)
+        return Outcome(index, key, item, "ok", result=result, recorded=recorded)
 
     def _failed(
         self, index: int, key: str, item: T, error: BaseException, *, ambiguous: bool
@@ -538,6 +542,7 @@ def run_each(
     on_outcome: Callable[[Outcome[T, R]], None] | None = None,
     catch: tuple[type[BaseException], ...] = (BackofficeError,),
     shield: bool = True,
+    skip_done: bool = True,
 ) -> Bulk[T, R]:
     """Run ``fn`` over ``items`` with bounded concurrency, one :class:`Outcome` per item.
 
@@ -573,6 +578,9 @@ def run_each(
             the run and is re-raised once the items in flight have finished.
         shield: Let items in flight finish when the run is cancelled (recommended: a write cut
             short on our side may still have been applied on the server's).
+        skip_done: Skip items the journal records as done (the default). ``False`` runs them
+            again, for idempotent operations such as disabling; their earlier result is still
+            in ``Outcome.recorded``.
 
     Returns:
         A :class:`Bulk`: iterate it (``async for``), ideally inside ``async with``; read
@@ -593,4 +601,5 @@ def run_each(
         on_outcome=on_outcome,
         catch=catch,
         shield=shield,
+        skip_done=skip_done,
     )
