@@ -94,11 +94,16 @@ class BulkOps(Changes):
         journal: Journal | None = None,
         fail_fast: bool = False,
         on_outcome: Callable[[Outcome[Any, EmployeeDisabled]], None] | None = None,
+        skip_done: bool = False,
     ) -> Bulk[Any, EmployeeDisabled]:
         """Disable many employees concurrently (items: requests, dicts, or POS User IDs).
 
-        Disabling is idempotent (an inactive employee is reported, not re-posted), so an
-        interrupted journaled run simply runs the item again.
+        Disabling is idempotent and cheap to repeat (an inactive employee is reported, not
+        re-posted: reads only), so every item runs, also one the journal records as done: the
+        journal only guards against lost answers. Skipping done keys would leave a rehire who
+        leaves again active, and a re-run that adds ``disable_backoffice_user`` would end no
+        login. Keys are the POS User ID, else the e-mail, else ``first last``, the text ones
+        case-folded (as the server compares them).
 
         Args:
             requests: Who to disable.
@@ -108,6 +113,8 @@ class BulkOps(Changes):
             fail_fast: Start no new item after the first failure.
             on_outcome: Called with each outcome as it is recorded, also for items that finish
                 after the consumer stopped iterating; ``Outcome.index`` is the item's position.
+            skip_done: Skip items the journal records as done (``skipped`` outcomes, the
+                earlier result in ``Outcome.recorded``) instead of checking them again.
 
         Returns:
             A :class:`~sonnys_async.bulk.Bulk` of outcomes.
@@ -127,11 +134,16 @@ class BulkOps(Changes):
         def key(item: Any) -> str:
             if isinstance(item, int):
                 return str(item)
-            for name in ("pos_user_id", "email"):
-                value = item_key(item, name, required=False)
-                if value:
-                    return value
-            return f"{item_key(item, 'first_name')} {item_key(item, 'last_name')}"
+            pos_user_id = item_key(item, "pos_user_id", required=False)
+            if pos_user_id:
+                return pos_user_id
+            # Case-folded: the lookups ignore case, and so does the CLI's duplicate check, so
+            # "Ann@X.com" and "ann@x.com" are one leaver in the journal too.
+            email = item_key(item, "email", required=False)
+            if email:
+                return email.casefold()
+            first, last = item_key(item, "first_name"), item_key(item, "last_name")
+            return f"{first} {last}".casefold()
 
         return run_each(
             one,
@@ -143,6 +155,7 @@ class BulkOps(Changes):
             fail_fast=fail_fast,
             resolve=resolve,
             on_outcome=on_outcome,
+            skip_done=skip_done,
         )
 
 

@@ -169,15 +169,28 @@ def fail(state: AppState, message: str, code: int) -> NoReturn:
     raise SystemExit(code)
 
 
-def run_async(state: AppState, fn: Callable[[], Awaitable[T]]) -> T:
+def run_async(
+    state: AppState,
+    fn: Callable[[], Awaitable[T]],
+    *,
+    on_interrupt: Callable[[], None] | None = None,
+) -> T:
     """Run a coroutine function to completion, translating library errors to exit codes.
 
     Ctrl-C cancels the run (bulk runs finish the items in flight and journal them first)
     and exits with 130.
+
+    Args:
+        state: The CLI state (where messages go).
+        fn: The coroutine function.
+        on_interrupt: Called after Ctrl-C once the run has wound down, before exiting with
+            130: bulk commands print what was done and how to resume.
     """
     try:
         return anyio.run(fn)
     except KeyboardInterrupt:
+        if on_interrupt is not None:
+            on_interrupt()
         state.err.print("interrupted: items in flight were finished and recorded")
         raise SystemExit(EXIT_INTERRUPTED) from None
     except AuthenticationError as exc:

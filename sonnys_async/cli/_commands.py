@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import anyio
 import click
 
-from ..bulk import run_each
+from .._ops.base import digits
+from ..bulk import BulkSummary, run_each
 from ..data import sample_path
 from ..journal import Journal, open_private
 from ..models import ActiveFilter
@@ -51,7 +52,14 @@ from ._jobs import (
     onboard_tables,
     summary_table,
 )
-from ._output import ResultsWriter, print_row_errors, table
+from ._output import (
+    LockHeldError,
+    ResultsWriter,
+    exclusive_lock,
+    print_row_errors,
+    read_header,
+    table,
+)
 
 if TYPE_CHECKING:
     from .._client import AsyncBackofficeClient
@@ -87,6 +95,14 @@ _concurrency_options = _options(
         default=None,
         help="At most this many rows started per second.",
     ),
+    click.option(
+        "--sessions",
+        type=click.IntRange(1, 16),
+        default=1,
+        show_default=True,
+        help="Backoffice logins to spread the rows over (at most --concurrency). One is the "
+        "safe start on a production tenant; see docs/cli.md before raising it.",
+    ),
 )
 
 _resume_options = _options(
@@ -98,6 +114,11 @@ _resume_options = _options(
     ),
     click.option("--no-journal", is_flag=True, help="Do not keep a journal."),
     click.option("--skip-invalid", is_flag=True, help="Skip invalid rows instead of stopping."),
+    click.option(
+        "--overwrite",
+        is_flag=True,
+        help="Replace an existing --out file that this run does not resume (its rows are lost).",
+    ),
 )
 
 
@@ -134,23 +155,131 @@ def _invalid_reasons(errors: list[RowError]) -> list[tuple[int, str]]:
 
 
 def _bulk_client(
-    state: AppState, credentials: Credentials | None, concurrency: int
+    state: AppState, credentials: Credentials | None, concurrency: int, sessions: int
 ) -> AbstractAsyncContextManager[AsyncBackofficeClient]:
-    # One login per row in flight: PHP serialises the requests of one session.
+    # PHP serialises the requests of one session, so more logins are what make a tenant
+    # faster (docs/benchmarks.md); but the tenant is production-only, several live sessions
+    # of one bot user were never observed, and the authors advise pacing and no parallel use
+    # of one login (protocol §18.4, §20): the pool is opt-in (--sessions, default 1) and never
+    # larger than the rows in flight.
     return open_client(
-        state, credentials, max_concurrency=max(concurrency, 2), sessions=concurrency
+        state,
+        credentials,
+        max_concurrency=max(concurrency, 2),
+        sessions=min(sessions, concurrency),
     )
 
 
+def _resumes_out(
+    state: AppState,
+    out: Path | None,
+    journal_path: Path | None,
+    *,
+    overwrite: bool,
+    fields: Sequence[str],
+) -> bool:
+    """Whether an existing ``out`` is continued (``True``) or created afresh; exits with 2
+    when it exists and this run neither resumes it nor may overwrite it.
+
+    A results file can hold the only copy of Backoffice passwords, so it is never truncated
+    silently: only a run resuming from its journal (same --out / --journal) continues it,
+    and ``--overwrite`` replaces it.
+    """
+    if out is None or not out.exists() or overwrite:
+        return False
+    header = read_header(out)
+    if journal_path is not None and journal_path.exists():
+        if header is not None and tuple(header) != tuple(fields):
+            fail(
+                state,
+                f"{out} exists and is not a results file of this command; choose another "
+                "--out, or pass --overwrite to replace it",
+                EXIT_INVALID_INPUT,
+            )
+        return True
+    why = "--no-journal" if journal_path is None else f"no journal at {journal_path}"
+    fail(
+        state,
+        f"{out} already exists and this run does not resume it ({why}); it may hold the only "
+        "copy of earlier credentials. Choose another --out, or pass --overwrite to replace it",
+        EXIT_INVALID_INPUT,
+    )
+
+
+def _onboard_identity(row: Mapping[str, str]) -> str:
+    # The journal key of a hire; rows without one (invalid rows) by input row.
+    return row.get("pos_user_id") or f"row {row.get('row')}"
+
+
+def _offboard_identity(row: Mapping[str, str]) -> str:
+    return (row.get("lookup") or "").casefold() or f"row {row.get('row')}"
+
+
+@contextlib.contextmanager
+def _run_files(
+    out: Path | None,
+    journal_path: Path | None,
+    *,
+    resume: bool,
+    fields: Sequence[str],
+    identity: Callable[[Mapping[str, str]], str],
+) -> Iterator[tuple[ResultsWriter | None, Journal | None]]:
+    """Lock and open the journal, then open the results file (appending when ``resume``).
+
+    Called only once every check has passed, so a run that exits with 2 wrote nothing.
+
+    Raises:
+        LockHeldError: Another run holds the journal.
+    """
+    with contextlib.ExitStack() as stack:
+        journal = None
+        if journal_path is not None:
+            stack.enter_context(exclusive_lock(journal_path))
+            journal = stack.enter_context(Journal(journal_path))
+        writer = None
+        if out is not None:
+            keep = identity if resume else None
+            writer = stack.enter_context(ResultsWriter(out, fields, keep=keep))
+        yield writer, journal
+
+
+def _run_job(
+    state: AppState, fn: Callable[[], Awaitable[T]], on_interrupt: Callable[[], None]
+) -> T:
+    """:func:`run_async` for the bulk commands: a journal held by another run exits with 2."""
+    try:
+        return run_async(state, fn, on_interrupt=on_interrupt)
+    except LockHeldError as exc:
+        fail(
+            state,
+            f"{exc}: two runs sharing a journal would redo each other's rows; wait for the "
+            "other run to finish, or give this one its own --out/--journal",
+            EXIT_INVALID_INPUT,
+        )
+
+
 def _finish(
-    state: AppState, report: JobReport, *, invalid: int, where: Path | None, onboarding: bool
+    state: AppState,
+    report: JobReport,
+    *,
+    invalid: int,
+    where: Path | None,
+    onboarding: bool,
+    journal: Path | None,
 ) -> None:
     _print_report(state, report, invalid=invalid, onboarding=onboarding)
     if report.interrupted:
+        if journal is not None:
+            hint = f"run the same command again to resume (journal: {journal})"
+        else:
+            hint = "no journal was kept (--no-journal), so running it again redoes every row"
         state.err.print(
-            "interrupted: rows in flight were finished and recorded; run the same command "
-            "again (same --journal) to continue"
+            f"interrupted: rows in flight were finished and recorded; {hint}",
+            markup=False,
+            soft_wrap=True,
         )
+        if where is not None:
+            state.err.print(f"results so far: {where}", markup=False, soft_wrap=True)
         raise SystemExit(EXIT_INTERRUPTED)
     if where is not None:
         state.console.print(f"results: {where} (mode 0600; holds credentials)")
@@ -174,57 +303,92 @@ def onboard_cmd(
     out: Path,
     concurrency: int,
     rate: float | None,
+    sessions: int,
     dry_run: bool,
     journal: Path | None,
     no_journal: bool,
     skip_invalid: bool,
+    overwrite: bool,
 ) -> None:
     """Create the employees of HIRES.csv (see `template-csv onboard --describe`).
 
     Every row is validated first; any invalid row stops the run before anything is written
     (unless --skip-invalid). Results, including POS PINs and Backoffice passwords, go to
     --out row by row. Re-running the same command resumes: rows already created are skipped,
-    interrupted ones are settled from the server, failed ones are retried.
+    interrupted ones are settled from the server, failed ones are retried. An existing --out
+    is only continued by such a resume (or replaced with --overwrite).
     """
+    journal_path = None if dry_run else _journal_path(out, journal, no_journal)
+    resume = False
+    if not dry_run:
+        resume = _resumes_out(
+            state, out, journal_path, overwrite=overwrite, fields=ONBOARD_RESULT_FIELDS
+        )
     rows, header_errors = read_rows(hires_csv, ONBOARD_COLUMNS)
     hires, row_errors = parse_hires(rows)
     errors = header_errors + row_errors
     _report_invalid(state, errors, skip_invalid=skip_invalid, total=len(rows))
     credentials = state.credentials()
-    journal_path = None if dry_run else _journal_path(out, journal, no_journal)
-    with contextlib.ExitStack() as stack:
-        # The client reuses the journal's PINs and passwords for rows an earlier run may have
-        # sent, and draws the others before journaling them.
-        opened = stack.enter_context(Journal(journal_path)) if journal_path is not None else None
+    report = JobReport(BulkSummary())
 
-        async def job() -> JobReport | None:
-            async with _bulk_client(state, credentials, concurrency) as client:
-                name_errors = await check_tenant_names(client, hires)
-                if name_errors:
-                    _report_invalid(state, name_errors, skip_invalid=skip_invalid, total=len(rows))
-                    errors.extend(name_errors)
-                    bad = {e.row for e in name_errors}
-                    good = [h for h in hires if h.row not in bad]
-                else:
-                    good = list(hires)
-                if dry_run:
-                    await _dry_run(state, client, good, errors, concurrency)
-                    return None
-                with ResultsWriter(out, ONBOARD_RESULT_FIELDS) as writer:
-                    return await onboard(
-                        client,
-                        good,
-                        writer=writer,
-                        journal=opened,
-                        console=state.console,
-                        max_at_once=concurrency,
-                        max_per_second=rate,
-                        invalid=_invalid_reasons(errors),
-                    )
+    async def job() -> JobReport | None:
+        async with _bulk_client(state, credentials, concurrency, sessions) as client:
+            name_errors = await check_tenant_names(client, hires)
+            if name_errors:
+                _report_invalid(state, name_errors, skip_invalid=skip_invalid, total=len(rows))
+                errors.extend(name_errors)
+                bad = {e.row for e in name_errors}
+                good = [h for h in hires if h.row not in bad]
+            else:
+                good = list(hires)
+            if dry_run:
+                await _dry_run(state, client, good, errors, concurrency)
+                return None
+            # Only now, every check passed, is anything created: exit 2 writes nothing. The
+            # client reuses the journal's PINs and passwords for rows an earlier run may have
+            # sent, and draws the others before journaling them.
+            files = _run_files(
+                out,
+                journal_path,
+                resume=resume,
+                fields=ONBOARD_RESULT_FIELDS,
+                identity=_onboard_identity,
+            )
+            with files as (writer, opened):
+                assert writer is not None
+                return await onboard(
+                    client,
+                    good,
+                    writer=writer,
+                    journal=opened,
+                    console=state.console,
+                    max_at_once=concurrency,
+                    max_per_second=rate,
+                    invalid=_invalid_reasons(errors),
+                    report=report,
+                )
 
-        report = run_async(state, job)
-    if report is not None:
-        _finish(state, report, invalid=len({e.row for e in errors}), where=out, onboarding=True)
+    def finish() -> None:
+        report.interrupted = True
+        _finish(
+            state,
+            report,
+            invalid=len({e.row for e in errors}),
+            where=out,
+            onboarding=True,
+            journal=journal_path,
+        )
+
+    done = _run_job(state, job, finish)
+    if done is not None:
+        _finish(
+            state,
+            done,
+            invalid=len({e.row for e in errors}),
+            where=out,
+            onboarding=True,
+            journal=journal_path,
+        )
 
 
 async def _dry_run(
@@ -234,20 +398,47 @@ async def _dry_run(
     errors: list[RowError],
     concurrency: int,
 ) -> None:
-    async def available(hire: HireRow) -> bool:
-        return bool(await client.is_pos_user_id_available(hire.request.pos_user_id))
+    """Check that each row's unique values are free on the tenant (reads only).
+
+    The server treats POS User ID, e-mail and phone as unique (protocol §4, §16.4) and
+    Backoffice usernames are unique logins, so a row that would collide is reported now
+    rather than failing (or worse, being settled against someone else's record) mid-run.
+    """
+    # The roster has no phone filter (§10.2): read it once, not once per row.
+    roster = await client.list_employees(active="all")
+    phones = {digits(e.phone)[-10:] for e in roster if e.phone}
+
+    async def problems(hire: HireRow) -> list[RowError]:
+        r = hire.request
+        found: list[RowError] = []
+        if not await client.is_pos_user_id_available(r.pos_user_id):
+            found.append(RowError(hire.row, "pos_user_id", "already in use"))
+        if not await client.is_email_available(r.email):
+            found.append(
+                RowError(hire.row, "email", "already in use by an employee or a Backoffice user")
+            )
+        if r.phone in phones:
+            found.append(RowError(hire.row, "phone", "already in use by an employee"))
+        if r.backoffice_username and await client._users_by(username=r.backoffice_username):
+            found.append(
+                RowError(hire.row, "backoffice_username", "already taken by a Backoffice user")
+            )
+        return found
 
     taken: list[RowError] = []
-    async with run_each(available, hires, max_at_once=concurrency) as bulk:
+    async with run_each(problems, hires, max_at_once=concurrency) as bulk:
         async for outcome in bulk:
             if outcome.status == "failed":
-                taken.append(RowError(outcome.item.row, "pos_user_id", str(outcome.error)))
-            elif not outcome.result:
-                taken.append(RowError(outcome.item.row, "pos_user_id", "already in use"))
+                taken.append(RowError(outcome.item.row, "row", str(outcome.error)))
+            else:
+                taken.extend(outcome.result or ())
     if taken:
-        print_row_errors(state.err, sorted(taken, key=lambda e: e.row), title="Not available")
+        print_row_errors(
+            state.err, sorted(taken, key=lambda e: (e.row, e.field)), title="Not available"
+        )
+    bad = {e.row for e in taken}
     state.console.print(
-        f"dry run: {len(hires) - len(taken)} row(s) would be created; "
+        f"dry run: {len(hires) - len(bad)} row(s) would be created; "
         f"{len({e.row for e in errors + taken})} row(s) have problems; nothing was written"
     )
     if errors or taken:
@@ -282,32 +473,44 @@ def offboard_cmd(
     out: Path | None,
     concurrency: int,
     rate: float | None,
+    sessions: int,
     disable_backoffice_user: bool,
     journal: Path | None,
     no_journal: bool,
     skip_invalid: bool,
+    overwrite: bool,
 ) -> None:
     """Disable the employees of LEAVERS.csv (by POS User ID, e-mail, or name).
 
     Disabling an employee does not end their Backoffice login unless
-    --disable-backoffice-user is given.
+    --disable-backoffice-user is given. Every row is checked against the tenant on every run
+    (an already inactive leaver costs reads only), so a rehire who leaves again is disabled
+    again, and a re-run with --disable-backoffice-user ends the logins a first run left.
     """
+    journal_path = _journal_path(out, journal, no_journal)
+    resume = _resumes_out(
+        state, out, journal_path, overwrite=overwrite, fields=OFFBOARD_RESULT_FIELDS
+    )
     rows, header_errors = read_rows(leavers_csv, OFFBOARD_COLUMNS)
     leavers, row_errors = parse_leavers(rows, disable_backoffice_user=disable_backoffice_user)
     errors = header_errors + row_errors
     _report_invalid(state, errors, skip_invalid=skip_invalid, total=len(rows))
     credentials = state.credentials()
-    journal_path = _journal_path(out, journal, no_journal)
-    with contextlib.ExitStack() as stack:
-        opened = stack.enter_context(Journal(journal_path)) if journal_path is not None else None
-        writer = None
-        if out is not None:
-            writer = stack.enter_context(ResultsWriter(out, OFFBOARD_RESULT_FIELDS))
-            for row, reason in _invalid_reasons(errors):
-                writer.write({"row": row, "status": "invalid", "error": reason})
+    report = JobReport(BulkSummary())
 
-        async def job() -> JobReport:
-            async with _bulk_client(state, credentials, concurrency) as client:
+    async def job() -> JobReport:
+        async with _bulk_client(state, credentials, concurrency, sessions) as client:
+            files = _run_files(
+                out,
+                journal_path,
+                resume=resume,
+                fields=OFFBOARD_RESULT_FIELDS,
+                identity=_offboard_identity,
+            )
+            with files as (writer, opened):
+                if writer is not None:
+                    for row, reason in _invalid_reasons(errors):
+                        writer.write({"row": row, "status": "invalid", "error": reason})
                 return await offboard(
                     client,
                     leavers,
@@ -316,10 +519,29 @@ def offboard_cmd(
                     console=state.console,
                     max_at_once=concurrency,
                     max_per_second=rate,
+                    report=report,
                 )
 
-        report = run_async(state, job)
-    _finish(state, report, invalid=len({e.row for e in errors}), where=out, onboarding=False)
+    def finish() -> None:
+        report.interrupted = True
+        _finish(
+            state,
+            report,
+            invalid=len({e.row for e in errors}),
+            where=out,
+            onboarding=False,
+            journal=journal_path,
+        )
+
+    done = _run_job(state, job, finish)
+    _finish(
+        state,
+        done,
+        invalid=len({e.row for e in errors}),
+        where=out,
+        onboarding=False,
+        journal=journal_path,
+    )
 
 
 # ------------------------------------------------------------------------------- tenant reads

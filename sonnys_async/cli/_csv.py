@@ -104,10 +104,16 @@ class RowError:
 
 @dataclass(frozen=True, slots=True)
 class CsvRow:
-    """One data row: its spreadsheet row number and its cells by column."""
+    """One data row: its spreadsheet row number and its cells by column.
+
+    ``overflow`` counts cells beyond the header's columns: such a row is reported (by
+    :func:`read_rows`) and never run, but its other cells are still validated so that every
+    problem of the row shows up in one report.
+    """
 
     row: int
     cells: Mapping[str, str]
+    overflow: int = 0
 
     def __repr__(self) -> str:
         # Cells may hold PINs and passwords.
@@ -148,6 +154,11 @@ class LeaverRow:
         return f"name:{(r.first_name or '').casefold()} {(r.last_name or '').casefold()}"
 
     @property
+    def identity(self) -> str:
+        """:attr:`key` as the results file can tell it from a written row (its ``lookup``)."""
+        return self.lookup.casefold()
+
+    @property
     def lookup(self) -> str:
         """Human description of the lookup (for tables and results)."""
         r = self.request
@@ -173,9 +184,19 @@ def read_rows(source: Path | str, columns: Sequence[Column]) -> tuple[list[CsvRo
         columns: The documented columns.
 
     Returns:
-        The non-blank data rows, and header errors (row 1): unknown or missing columns.
+        The non-blank data rows, and errors: header errors (row 1: unknown or missing columns,
+        or a file that is not UTF-8 text) and rows with more cells than the header (those rows
+        are returned too, flagged by ``overflow``, so their other fields get validated).
     """
-    text = Path(source).read_text(encoding="utf-8-sig")
+    try:
+        text = Path(source).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # Excel's plain "CSV" saves in the Windows code page (cp1252): say so instead of a
+        # traceback, and write nothing (row 1 errors stop even --skip-invalid).
+        where = f"byte 0x{exc.object[exc.start]:02x} at offset {exc.start}"
+        return [], [
+            RowError(1, "file", f"not UTF-8 text ({where}); save it as 'CSV UTF-8' and retry")
+        ]
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip() for h in next(reader)]
@@ -200,21 +221,22 @@ def read_rows(source: Path | str, columns: Sequence[Column]) -> tuple[list[CsvRo
     for number, record in enumerate(reader, start=2):
         if not any(cell.strip() for cell in record):
             continue
-        if len(record) > len(header):
+        overflow = max(0, len(record) - len(header))
+        if overflow:
             errors.append(
                 RowError(number, "row", f"{len(record)} cells but the header has {len(header)}")
             )
-            continue
         cells = {
             name: record[i].strip() if i < len(record) else ""
             for i, name in enumerate(header)
             if name
         }
-        rows.append(CsvRow(number, cells))
+        rows.append(CsvRow(number, cells, overflow))
     return rows, errors
 
 
-_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# ASCII digits only: ``\d`` would also match other scripts' digits (Arabic-Indic, ...).
+_US_DATE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
 
 
 def _date(text: str) -> object:
@@ -229,7 +251,9 @@ def _date(text: str) -> object:
 
 
 def _int_or_text(text: str) -> object:
-    return int(text) if text.isdigit() else text
+    # ``str.isdigit`` is true for "²" and other non-ASCII digits that ``int`` refuses or
+    # reads as numbers nobody typed; those stay text and the model reports them.
+    return int(text) if text.isascii() and text.isdigit() else text
 
 
 def _list(text: str) -> list[str]:
@@ -294,7 +318,7 @@ def parse_hires(rows: Iterable[CsvRow]) -> tuple[list[HireRow], list[RowError]]:
     for csv_row in rows:
         data = _hire_fields(csv_row.cells)
         request = _validate(CreateEmployeeRequest, csv_row.row, data, errors)
-        if request is None:
+        if request is None or csv_row.overflow:
             continue
         duplicate = False
         uniques = [
@@ -343,7 +367,7 @@ def parse_leavers(
                 data.pop("email", None)
         data["disable_backoffice_user"] = disable_backoffice_user
         request = _validate(DisableEmployeeRequest, csv_row.row, data, errors)
-        if request is None:
+        if request is None or csv_row.overflow:
             continue
         leaver = LeaverRow(csv_row.row, request)
         first = first_seen.setdefault(leaver.key, csv_row.row)

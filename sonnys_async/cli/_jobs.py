@@ -23,7 +23,7 @@ from ..errors import NotFoundError
 from ..journal import Journal, to_jsonable
 from ..models import EmployeeCreated, EmployeeDisabled
 from ._csv import HireRow, LeaverRow, RowError
-from ._output import ResultsWriter, make_progress, mask, table
+from ._output import PlainProgress, ResultsWriter, make_progress, mask, table
 
 if TYPE_CHECKING:
     from .._client import AsyncBackofficeClient
@@ -171,6 +171,7 @@ async def onboard(
     max_at_once: int,
     max_per_second: float | None,
     invalid: Iterable[tuple[int, str]] = (),
+    report: JobReport | None = None,
 ) -> JobReport:
     """Create every hire with :meth:`~AsyncBackofficeClient.create_employees`; stream outcomes
     to ``writer`` and a progress bar.
@@ -187,14 +188,17 @@ async def onboard(
         max_at_once: Hires in flight at once.
         max_per_second: Hires started per second.
         invalid: ``(row, reason)`` of rows skipped as invalid, recorded in the results file.
+        report: Fill this report (the caller keeps it, to print what was done when the run is
+            interrupted and this coroutine never returns); a new one by default.
 
     Returns:
-        The summary and screen lines. On cancellation the report is still returned with
-        ``interrupted=True`` after the items in flight were recorded; the caller re-raises.
+        The summary and screen lines. On cancellation ``report`` is flagged
+        ``interrupted=True`` (after the items in flight were recorded) and the cancellation
+        propagates.
     """
     for row, reason in invalid:
         writer.write({"row": row, "status": "invalid", "error": reason})
-    report = JobReport(BulkSummary())
+    report = JobReport(BulkSummary()) if report is None else report
 
     def record(outcome: Outcome[Any, EmployeeCreated]) -> None:
         hire = hires[outcome.index]
@@ -247,14 +251,17 @@ async def offboard(
     console: Console,
     max_at_once: int,
     max_per_second: float | None,
+    report: JobReport | None = None,
 ) -> JobReport:
     """Disable every leaver (and, if asked per row, their Backoffice logins) with
     :meth:`~AsyncBackofficeClient.disable_employees`.
 
     Disabling is idempotent (an inactive employee is reported, not re-posted), so the client
-    simply runs an interrupted journaled item again.
+    runs every item again, also those an earlier run with the same journal finished (a rehire
+    may have been reactivated since); see :meth:`~AsyncBackofficeClient.disable_employees`.
+    ``report`` works as for :func:`onboard`.
     """
-    report = JobReport(BulkSummary())
+    report = JobReport(BulkSummary()) if report is None else report
 
     def record(outcome: Outcome[Any, EmployeeDisabled]) -> None:
         leaver = leavers[outcome.index]
@@ -297,15 +304,19 @@ async def offboard(
 async def _drive(
     bulk: Bulk[Any, Any], console: Console, what: str, total: int, report: JobReport
 ) -> JobReport:
-    """Run ``bulk`` behind a progress bar; ``report`` gets its final summary (also when
-    cancelled, flagged ``interrupted``, before the cancellation propagates)."""
+    """Run ``bulk`` behind a progress bar (plain progress lines off a terminal); ``report``
+    gets its final summary (also when cancelled, flagged ``interrupted``, before the
+    cancellation propagates)."""
     progress = make_progress(console)
+    plain = None if console.is_terminal else PlainProgress(console, what, total)
     with progress:
         task = progress.add_task(what, total=total)
         try:
             async with bulk:
-                async for _ in bulk:
+                async for outcome in bulk:
                     progress.advance(task)
+                    if plain is not None:
+                        plain.advance(failed=outcome.status == "failed")
         except anyio.get_cancelled_exc_class():
             report.interrupted = True
             raise

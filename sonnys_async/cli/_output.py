@@ -7,9 +7,12 @@ plain lines instead of a live display.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,21 +27,27 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ..journal import PrivateFile
+from ..journal import PrivateFile, open_private
 from ._csv import RowError
 
 __all__ = [
     "MASK",
+    "LockHeldError",
+    "PlainProgress",
     "ResultsWriter",
+    "exclusive_lock",
     "make_console",
     "make_progress",
     "mask",
     "print_row_errors",
+    "read_header",
     "table",
 ]
 
 #: What a PIN or password looks like on screen (the results file holds the real value).
-MASK = "•••••"
+#: ASCII, so a console whose encoding is ASCII (``PYTHONIOENCODING=ascii``, old CI runners)
+#: can print it.
+MASK = "*****"
 
 
 def make_console(*, stderr: bool = False) -> Console:
@@ -65,6 +74,32 @@ def make_progress(console: Console) -> Progress:
         transient=False,
         disable=not console.is_terminal,
     )
+
+
+class PlainProgress:
+    """Progress for consoles that are not terminals (CI logs, pipes), where the live bar is
+    not drawn: a plain line every 10 rows (every 10% of the rows beyond 100 rows) and at the
+    end, so a long run in a log shows it is alive without flooding it."""
+
+    def __init__(self, console: Console, what: str, total: int) -> None:
+        self.console = console
+        self.what = what
+        self.total = total
+        self.done = 0
+        self.failed = 0
+        self._step = max(10, math.ceil(total / 10))
+
+    def advance(self, *, failed: bool = False) -> None:
+        """Count one finished row; print a line when a step (or the end) is reached."""
+        self.done += 1
+        self.failed += failed
+        if self.done % self._step == 0 or self.done == self.total:
+            self.console.print(self.line(), markup=False, highlight=False)
+
+    def line(self) -> str:
+        """The progress line as printed."""
+        failed = f", {self.failed} failed" if self.failed else ""
+        return f"{self.what}: {self.done}/{self.total} rows{failed}"
 
 
 def mask(value: object) -> str:
@@ -108,25 +143,118 @@ def print_row_errors(console: Console, errors: Sequence[RowError], *, title: str
         console.print(f"  {e}", markup=False, soft_wrap=True)
 
 
+def read_header(path: Path) -> list[str] | None:
+    """The header of an existing CSV file (``None``: missing or empty)."""
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            return next(csv.reader(f), None)
+    except FileNotFoundError:
+        return None
+
+
+class LockHeldError(Exception):
+    """Another process holds the lock of a run's journal."""
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive, non-blocking ``flock`` on ``path`` (created ``0600`` if missing).
+
+    Two runs sharing one journal would each skip, resume and retry from a stale view of it
+    (and interleave its lines), so the second run must stop. The lock belongs to the open file,
+    so it ends with the process however it dies. POSIX only: on Windows (no ``fcntl``) no
+    lock is taken.
+
+    Raises:
+        LockHeldError: Another process holds it.
+    """
+    if sys.platform == "win32":  # pragma: no cover - POSIX CI
+        yield
+        return
+    import fcntl
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockHeldError(f"{path} is in use by another run") from None
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 class ResultsWriter(PrivateFile):
     """Writes a results CSV row by row (flushed each time), created with mode ``0600``.
 
     It holds credentials (POS PINs, Backoffice passwords), hence the mode; rows are flushed as
     soon as they are written so a killed run keeps every row it reported.
+
+    With ``keep`` (a run resuming from its journal), an existing file is not truncated: new
+    rows are appended after the earlier ones (so a killed resume still has both), and
+    :meth:`close` rewrites the file, atomically, without the earlier rows that this run
+    reported again (same ``keep(row)`` identity; an earlier ``invalid`` row also gives way to
+    any new row of the same input row). Earlier rows this run did not touch stay, so no
+    earlier credential is ever lost.
     """
 
     kind = "results file"
 
-    def __init__(self, path: Path | str, fields: Sequence[str]) -> None:
-        super().__init__(path)
+    def __init__(
+        self,
+        path: Path | str,
+        fields: Sequence[str],
+        *,
+        keep: Callable[[Mapping[str, str]], str] | None = None,
+    ) -> None:
         self.fields = tuple(fields)
+        self._keep = keep
+        self._earlier = 0
+        existing = read_header(Path(path)) if keep is not None else None
+        if existing is not None:
+            if tuple(existing) != self.fields:
+                raise ValueError(f"{path} is not a results file of this command")
+            with Path(path).open(newline="", encoding="utf-8") as f:
+                self._earlier = sum(1 for _ in csv.DictReader(f))
+        super().__init__(path, append=existing is not None)
         file = self._writable()
         self._writer = csv.DictWriter(
             file, fieldnames=self.fields, extrasaction="ignore", lineterminator="\n"
         )
-        self._writer.writeheader()
-        file.flush()
+        if existing is None:
+            self._writer.writeheader()
+            file.flush()
         self.rows = 0
+
+    def close(self) -> None:
+        """Close the file; when resuming, drop the earlier rows this run superseded."""
+        was_open = self._file is not None
+        super().close()
+        if was_open and self._keep is not None and self._earlier and self.rows:
+            self._compact(self._keep)
+
+    def _compact(self, keep: Callable[[Mapping[str, str]], str]) -> None:
+        with self.path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        earlier, new = rows[: self._earlier], rows[self._earlier :]
+        identities = {keep(r) for r in new}
+        new_rows = {r.get("row") for r in new}
+        kept = [
+            r
+            for r in earlier
+            if keep(r) not in identities
+            and not (r.get("status") == "invalid" and r.get("row") in new_rows)
+        ]
+        # Write a sibling and rename it over the file: a crash mid-rewrite leaves the
+        # appended file (every row) in place.
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with open_private(tmp) as f:
+            writer = csv.DictWriter(
+                f, fieldnames=self.fields, extrasaction="ignore", lineterminator="\n"
+            )
+            writer.writeheader()
+            writer.writerows(kept + new)
+        os.replace(tmp, self.path)
 
     def write(self, row: Mapping[str, Any]) -> None:
         """Append one row (missing fields are left empty) and flush it."""

@@ -209,11 +209,11 @@ def test_offboard_by_pos_id_email_and_name(invoke: Invoke, sb: Sandbox, tmp_path
     assert {r["status"] for r in read_csv(out)} == {"disabled"}
 
 
-def test_offboard_rerun_takes_every_row_from_the_journal(
+def test_offboard_rerun_checks_every_row_again_and_sends_nothing(
     invoke: Invoke, sb: Sandbox, tmp_path: Path
 ) -> None:
-    """The client's disable_employees keeps the journal: a re-run sends nothing and puts each
-    leaver back on its own input row."""
+    """A re-run with the journal checks every leaver again (reads only: they are inactive),
+    sends nothing, and puts each leaver back on its own input row."""
     src = write_csv(tmp_path / "hires.csv", HEADER, [hire(1), hire(2), hire(3)])
     assert invoke("onboard", str(src), "--out", str(tmp_path / "r.csv")).exit_code == 0
     leavers = write_csv(
@@ -233,7 +233,7 @@ def test_offboard_rerun_takes_every_row_from_the_journal(
     assert again.exit_code == 0, again.output
     assert len(posts(sb)) == sent
     rows = {r["row"]: r for r in read_csv(out)}
-    assert {r["status"] for r in rows.values()} == {"done earlier"}
+    assert {r["status"] for r in rows.values()} == {"already inactive"}
     assert {row: r["pos_user_id"] for row, r in rows.items()} == {
         "2": "95003",
         "3": "95002",
