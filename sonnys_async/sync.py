@@ -21,8 +21,12 @@ Example::
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+import threading
+from collections import deque
+from collections.abc import AsyncIterable, Awaitable, Callable
 from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, cast
+
+from anyio.from_thread import BlockingPortal
 
 from ._client import AsyncBackofficeClient
 from ._portal import BlockingIterator, PortalOwner, blocking, sync_returns
@@ -51,27 +55,108 @@ class BlockingBulk(BlockingIterator[Outcome[T, R]], Generic[T, R]):
     """A bulk run seen from sync code: iterate it for each :class:`~sonnys_async.bulk.Outcome`.
 
     Use it as a context manager (or call :meth:`close`) to stop a run early: the items in flight
-    finish, no new item starts. :attr:`summary` is live during the run and final after it.
+    finish, no new item starts. :attr:`summary` is live during the run and final after it (also
+    after :meth:`close` or the client's ``close()``).
+
+    ``on_outcome`` runs in YOUR thread, never on the client's event-loop thread, so it may call
+    the client and may block without stalling other requests: for each outcome, it is called
+    by ``next()`` just before that outcome is returned; for the items that finish while the run
+    is being stopped, it is called by :meth:`close` (so by the thread that closes the run, or
+    calls the client's ``close()``), before ``close()`` returns. An exception it raises stops
+    the run (items in flight finish and still reach ``on_outcome``) and propagates from
+    ``next()``; only the first such exception is raised.
     """
+
+    def __init__(
+        self,
+        portal: BlockingPortal,
+        make: Callable[[], AsyncIterable[Outcome[T, R]]],
+        on_outcome: Callable[[Outcome[T, R]], None] | None = None,
+        pending: deque[Outcome[T, R]] | None = None,
+    ) -> None:
+        super().__init__(portal, make)
+        self._on_outcome = on_outcome
+        self._pending: deque[Outcome[T, R]] = deque() if pending is None else pending
+        self._delivering = threading.Lock()
+        self._delivered_by: int | None = None
+        self._callback_error: BaseException | None = None
+        self._final: BulkSummary | None = None
 
     @property
     def summary(self) -> BulkSummary:
-        """Counts and failures so far (final once the iteration has ended)."""
+        """Counts and failures so far (final once the iteration has ended or was closed)."""
+        if self._final is not None:
+            return self._final
         bulk = cast("Bulk[T, R]", self.source)
-        return self._on_loop(lambda: bulk.summary)
+        try:
+            return self._on_loop(lambda: bulk.summary)
+        except RuntimeError:
+            if self._final is not None:  # ended meanwhile
+                return self._final
+            # The loop has stopped (the client was closed): nothing mutates the run any more.
+            return bulk.summary
+
+    def _after_item(self) -> None:
+        self._deliver()
+        if self._callback_error is not None:
+            raise self._callback_error
+
+    def _after_end(self) -> None:
+        # Runs after the producer finished: the outcomes of items that completed while the
+        # run was stopped are all queued, and the summary is final.
+        before = self._callback_error
+        try:
+            self._deliver()
+        finally:
+            self._final = cast("Bulk[T, R]", self.source).summary
+        if self._callback_error is not None and self._callback_error is not before:
+            raise self._callback_error  # from close(): the consumer must hear about it
+
+    def _deliver(self) -> None:
+        """Call ``on_outcome`` for queued outcomes, in this thread, in completion order."""
+        if self._on_outcome is None:
+            self._pending.clear()
+            return
+        me = threading.get_ident()
+        if self._delivered_by == me:
+            return  # re-entered from on_outcome itself: the outer loop delivers the rest
+        while self._pending:
+            with self._delivering:
+                self._delivered_by = me
+                try:
+                    while self._pending:
+                        outcome = self._pending.popleft()
+                        try:
+                            self._on_outcome(outcome)
+                        except Exception as exc:  # e.g. the results file could not be written
+                            if self._callback_error is None:
+                                self._callback_error = exc
+                finally:
+                    self._delivered_by = None
 
 
 def _blocking_bulk(
     method: Callable[Concatenate[AsyncBackofficeClient, P], Bulk[T, R]],
 ) -> Callable[Concatenate[BackofficeClient, P], BlockingBulk[T, R]]:
-    """Twin of a method returning a :class:`~sonnys_async.bulk.Bulk`: a :class:`BlockingBulk`."""
+    """Twin of a method returning a :class:`~sonnys_async.bulk.Bulk`: a :class:`BlockingBulk`.
+
+    The caller's ``on_outcome`` is not handed to the async run (it would run on the loop
+    thread, where calling the client fails and blocking stalls every request): the run only
+    queues outcomes, and :class:`BlockingBulk` calls ``on_outcome`` in the consumer's thread.
+    """
 
     @functools.wraps(method)
     def call(self: BackofficeClient, /, *args: P.args, **kwargs: P.kwargs) -> BlockingBulk[T, R]:
+        on_outcome = kwargs.pop("on_outcome", None)
+        pending: deque[Outcome[T, R]] = deque()
+        if on_outcome is not None:
+            kwargs["on_outcome"] = pending.append  # thread-safe; called on the loop
+
         def make(client: AsyncBackofficeClient) -> Bulk[T, R]:
             return method(client, *args, **kwargs)
 
-        return cast("BlockingBulk[T, R]", self._stream(BlockingBulk, make))
+        stream = self._stream(BlockingBulk, make, on_outcome=on_outcome, pending=pending)
+        return cast("BlockingBulk[T, R]", stream)
 
     sync_returns(call, method, {"Bulk": "BlockingBulk"})
     return call

@@ -118,3 +118,66 @@ def test_stopping_a_bulk_stream_early(sb: Sandbox) -> None:
         assert client.list_sites()  # the client keeps working after the early stop
     created = [e for e in sb.state.employees.values() if 91020 <= e.pos_user_id < 91030]
     assert 1 <= len(created) < 10  # no new item started after the stop
+
+
+def test_on_outcome_runs_in_the_consumer_thread_and_may_call_the_client(sb: Sandbox) -> None:
+    import threading
+
+    seen: list[tuple[int, bool, bool]] = []
+    with make(sb) as client:
+
+        def on_outcome(outcome: Any) -> None:
+            pos_user_id = outcome.item.pos_user_id
+            # Before the fix this ran on the loop thread, where calling the client raises.
+            taken = not client.is_pos_user_id_available(pos_user_id)
+            seen.append((pos_user_id, threading.current_thread() is main, taken))
+
+        main = threading.current_thread()
+        outcomes = client.create_employees(
+            [hire(n) for n in (40, 41, 42)], max_at_once=2, on_outcome=on_outcome
+        )
+        for outcome in outcomes:
+            # on_outcome has already run for the outcome being returned
+            assert outcome.item.pos_user_id in {s[0] for s in seen}
+    assert sorted(seen) == [(91040, True, True), (91041, True, True), (91042, True, True)]
+
+
+def test_on_outcome_sees_items_finishing_while_the_run_is_closed(sb: Sandbox) -> None:
+    seen: list[Any] = []
+    with make(sb, sessions=4) as client:
+        outcomes = client.create_employees(
+            [hire(n) for n in range(50, 70)], max_at_once=4, on_outcome=seen.append
+        )
+        with outcomes:
+            next(outcomes)
+        summary = outcomes.summary
+    created = [e for e in sb.state.employees.values() if 91050 <= e.pos_user_id < 91070]
+    assert len(seen) == len(created) == summary.ok  # none lost, delivered by close()
+    assert summary.stopped == "closed"
+
+
+def test_on_outcome_error_stops_the_run_and_propagates(sb: Sandbox) -> None:
+    def on_outcome(outcome: Any) -> None:
+        raise OSError("disk full")
+
+    with make(sb) as client:
+        outcomes = client.create_employees(
+            [hire(n) for n in range(70, 80)], max_at_once=1, on_outcome=on_outcome
+        )
+        with pytest.raises(OSError, match="disk full"):
+            next(outcomes)
+        with pytest.raises(StopIteration):
+            next(outcomes)
+    created = [e for e in sb.state.employees.values() if 91070 <= e.pos_user_id < 91080]
+    assert len(created) < 10
+
+
+def test_summary_after_the_client_closed(sb: Sandbox) -> None:
+    with make(sb) as client:
+        done = client.create_employees([hire(n) for n in (80, 81)])
+        assert len(list(done)) == 2
+        unread = client.create_employees([hire(n) for n in range(82, 90)], max_at_once=1)
+        next(unread)
+    assert done.summary.ok == 2  # not anyio's "portal not running"
+    assert unread.summary.ok >= 1
+    assert unread.summary.stopped == "closed"
