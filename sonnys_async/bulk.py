@@ -6,15 +6,18 @@ backpressure: it waits for a free slot *before* pulling the next item, so a gene
 :class:`Outcome` (``ok`` with the result, ``failed`` with the error, ``skipped`` when a journal
 says it was done by an earlier run), streamed as it completes::
 
-    async with run_each(client.create_employee_from, rows, key=lambda r: r.pos_user_id,
-                        max_at_once=4, journal=Journal("hires.jsonl")) as outcomes:
-        async for outcome in outcomes:
-            print(outcome.key, outcome.status)
+    with Journal("hires.jsonl") as journal:
+        async with run_each(client.create_employee_from, rows, key=lambda r: r.pos_user_id,
+                            max_at_once=4, journal=journal) as outcomes:
+            async for outcome in outcomes:
+                print(outcome.key, outcome.status)
     print(outcomes.summary)
 
 A failed item never stops the others (unless ``fail_fast``). Errors the operation raises that
-are not :class:`~sonnys_async.errors.BackofficeError` (programming errors) still propagate,
-after the items in flight have finished.
+are not :class:`~sonnys_async.errors.BackofficeError` (programming errors) fail their item
+(it gets its ``failed`` outcome), stop the run and, after the items in flight have finished,
+are raised plainly (never wrapped in an ``ExceptionGroup``), like errors of the item source,
+of the journal and of ``on_outcome``. The run's tasks never raise into the caller's code.
 
 Cancellation (Ctrl-C, a cancelled task scope): no new item starts; items already sent run to
 completion inside a shielded scope (``shield=True``, the default) so a write is never cut in
@@ -25,8 +28,10 @@ the journal's ``started`` entry marks the item as ambiguous and the next run res
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import math
+import weakref
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Hashable, Iterable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -229,12 +234,18 @@ def _aiter_items(items: Iterable[X] | AsyncIterable[X]) -> AsyncIterator[X]:
 
 
 class Bulk(Generic[T, R]):
-    """A running (or ready to run) bulk operation; see :func:`run_each`.
+    """A bulk operation, ready to run; see :func:`run_each`.
 
-    Iterate it with ``async for`` to receive each :class:`Outcome` as it completes. Entering it
-    with ``async with`` first is the robust form: leaving the block early (``break``, an error)
-    stops the run cleanly, lets the items in flight finish, and works when iteration is driven
-    from several tasks. :attr:`summary` is live during the run and final after it.
+    Enter it with ``async with`` and iterate it with ``async for`` to receive each
+    :class:`Outcome` as it completes. The run's tasks live in the ``async with`` block; they
+    never raise into it (an error of the item source, the journal, ``on_outcome`` or a
+    programming error in the operation stops the run and is raised plainly, once the items in
+    flight have finished, by the iteration or by leaving the block). Leaving the block early
+    (``break``, an error) stops the run: no new item starts, the items in flight finish.
+
+    Plain ``async for`` without ``async with`` also works on asyncio: the run then lives in its
+    own task (never in the caller's), and breaking out or dropping the iterator stops it the
+    same way. :attr:`summary` is live during the run and final after it.
     """
 
     def __init__(
@@ -276,6 +287,7 @@ class Bulk(Generic[T, R]):
         self._error: BaseException | None = None
         self._error_raised = False
         self._started = False
+        self._detached = False
         self._finished = False
         self._stack: AsyncExitStack | None = None
         self._receive: MemoryObjectReceiveStream[Outcome[T, R]] | None = None
@@ -314,18 +326,21 @@ class Bulk(Generic[T, R]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self._shutdown(exc_type, exc, tb)
+        await self._shutdown(exc)
         if exc is None:
             self._raise_error()
 
     async def aclose(self) -> None:
         """Stop the run: no new item starts; items in flight finish; the task group exits."""
-        await self._shutdown(None, None, None)
+        await self._shutdown(None)
 
     def __aiter__(self) -> AsyncIterator[Outcome[T, R]]:
+        if self._detached:
+            raise RuntimeError("this bulk run is already being iterated")
         if self._started:
             return self
-        return self._run_to_end()
+        self._detached = True
+        return _DetachedRun(self)
 
     async def __anext__(self) -> Outcome[T, R]:
         if self._receive is None:
@@ -336,11 +351,6 @@ class Bulk(Generic[T, R]):
             self._raise_error()
             raise StopAsyncIteration from None
 
-    async def _run_to_end(self) -> AsyncIterator[Outcome[T, R]]:
-        async with self:
-            async for outcome in self:
-                yield outcome
-
     # -- machinery -----------------------------------------------------------------------------
 
     def _raise_error(self) -> None:
@@ -348,12 +358,7 @@ class Bulk(Generic[T, R]):
             self._error_raised = True
             raise self._error
 
-    async def _shutdown(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def _shutdown(self, exc: BaseException | None) -> None:
         stack, self._stack = self._stack, None
         if stack is None:
             return
@@ -365,7 +370,8 @@ class Bulk(Generic[T, R]):
             # on delivery (their fate is in the journal, the summary and on_outcome).
             self._receive.close()
         # The caller's own exception is not handed to the task group (which would wrap it in
-        # an ExceptionGroup); it propagates unchanged once the items in flight are done.
+        # an ExceptionGroup); it propagates unchanged once the items in flight are done. The
+        # group's tasks never raise anything but cancellation (errors are stored in _fail).
         await stack.__aexit__(None, None, None)
 
     def _stop(self, reason: StopReason) -> None:
@@ -373,6 +379,15 @@ class Bulk(Generic[T, R]):
             self._stopped = reason
         if self._feed_scope is not None:
             self._feed_scope.cancel()
+
+    def _fail(self, exc: BaseException) -> None:
+        # The run cannot go on (a programming error, the item source or the journal broke):
+        # stop feeding, let the others finish, raise the first such error plainly at the end.
+        # Stored rather than raised: raising in the task group would cancel the caller's code
+        # inside ``async with`` and arrive wrapped in ExceptionGroups.
+        if self._error is None:
+            self._error = exc
+        self._stop("error")
 
     def _key_of(self, index: int, item: T) -> str:
         return str(index) if self._key is None else str(self._key(item))
@@ -385,7 +400,12 @@ class Bulk(Generic[T, R]):
                     with anyio.CancelScope() as self._feed_scope:
                         if self._stopped is not None:
                             self._feed_scope.cancel()
-                        await self._feed(_aiter_items(self._items), slots, tg, send)
+                        try:
+                            await self._feed(_aiter_items(self._items), slots, tg, send)
+                        except anyio.get_cancelled_exc_class():
+                            raise
+                        except BaseException as exc:  # the item source (or key=) broke
+                            self._fail(exc)
             except anyio.get_cancelled_exc_class():
                 if self._stopped is None:
                     self._stopped = "cancelled"
@@ -413,14 +433,17 @@ class Bulk(Generic[T, R]):
             except BaseException:
                 slots.release()
                 raise
-            key = self._key_of(index, item)
-            prior = self._journal.state(key) if self._journal is not None else None
+            try:
+                key = self._key_of(index, item)
+                prior = self._journal.state(key) if self._journal is not None else None
+            except BaseException:
+                slots.release()
+                raise
             if prior is not None and prior.status == "done" and self._skip_done:
                 slots.release()
-                await self._deliver(
-                    send,
-                    Outcome(index, key, item, "skipped", recorded=prior.result),
-                )
+                outcome: Outcome[T, R] = Outcome(index, key, item, "skipped", recorded=prior.result)
+                self._record(outcome)
+                await self._send(send, outcome)
             else:
                 if self._meter is not None:
                     try:
@@ -447,16 +470,16 @@ class Bulk(Generic[T, R]):
             # write half-done (the server may have applied it); its outcome goes to the journal.
             with anyio.CancelScope(shield=self._shield):
                 outcome = await self._execute(index, key, item, prior)
-            if outcome is not None:
-                await self._deliver(send, outcome)
+            await self._send(send, outcome)
         finally:
             self._in_flight -= 1
             slots.release()
 
     async def _execute(
         self, index: int, key: str, item: T, prior: KeyState | None
-    ) -> Outcome[T, R] | None:
-        journal = self._journal
+    ) -> Outcome[T, R]:
+        """Run one item; always returns its outcome (cancellation, unshielded, is raised)."""
+        cancelled = anyio.get_cancelled_exc_class()
         # Read before this run journals the key again (the state object is live).
         recorded = prior.result if prior is not None and prior.status == "done" else None
         if prior is not None and prior.status == "ambiguous":
@@ -469,53 +492,68 @@ class Bulk(Generic[T, R]):
                 return self._failed(index, key, item, error, ambiguous=True)
             try:
                 recovered = await self._resolve(item)
-            except self._catch as exc:
-                return self._failed(index, key, item, exc, ambiguous=True)
+            except cancelled:
+                raise
             except BaseException as exc:
-                self._crashed(exc)
-                return None
+                return self._failed(index, key, item, exc, ambiguous=True)
             if recovered is not None:
-                if journal is not None:
-                    journal.record_ok(key, recovered, resolved=True)
-                return Outcome(index, key, item, "ok", result=recovered, resolved=True)
+                outcome = Outcome(index, key, item, "ok", result=recovered, resolved=True)
+                return self._done(outcome, lambda j: j.record_ok(key, recovered, resolved=True))
             # Resolved as "not applied": safe to send it again.
-        if journal is not None:
-            journal.record_started(key, item)
+        if self._journal is not None:
+            try:
+                self._journal.record_started(key, item)
+            except Exception as exc:  # the journal cannot be written: do not send the item
+                return self._failed(index, key, item, exc, ambiguous=False, journal=False)
         try:
             result = await self._fn(item)
-        except self._catch as exc:
-            return self._failed(index, key, item, exc, ambiguous=is_ambiguous(exc))
+        except cancelled:
+            raise  # unshielded only; the ``started`` entry leaves the item ambiguous
         except BaseException as exc:
-            if journal is not None and not isinstance(exc, anyio.get_cancelled_exc_class()):
-                journal.record_unknown(key, exc)
-            self._crashed(exc)
-            return None
-        if journal is not None:
-            journal.record_ok(key, result)
-        return Outcome(index, key, item, "ok", result=result, recorded=recorded)
+            # A programming error leaves the server state unknown, like an ambiguous one.
+            caught = isinstance(exc, self._catch)
+            ambiguous = is_ambiguous(exc) or not caught
+            return self._failed(index, key, item, exc, ambiguous=ambiguous)
+        outcome = Outcome(index, key, item, "ok", result=result, recorded=recorded)
+        return self._done(outcome, lambda j: j.record_ok(key, result))
 
     def _failed(
-        self, index: int, key: str, item: T, error: BaseException, *, ambiguous: bool
+        self,
+        index: int,
+        key: str,
+        item: T,
+        error: BaseException,
+        *,
+        ambiguous: bool,
+        journal: bool = True,
     ) -> Outcome[T, R]:
+        if isinstance(error, self._catch):
+            # A long run keeps its failures (summary): not their frames, which hold items,
+            # requests and credentials (tracebacks of expected refusals tell nothing anyway).
+            _drop_tracebacks(error)
+        else:
+            self._fail(error)  # the item still gets its outcome; the run stops
+        outcome: Outcome[T, R] = Outcome(index, key, item, "failed", error=error)
+        if not journal:
+            self._record(outcome)
+            return outcome
+        if ambiguous:
+            return self._done(outcome, lambda j: j.record_unknown(key, error))
+        return self._done(outcome, lambda j: j.record_failed(key, error))
+
+    def _done(self, outcome: Outcome[T, R], write: Callable[[Journal], None]) -> Outcome[T, R]:
+        # The outcome is counted and handed to on_outcome *before* the journal write: a
+        # journal that fails (disk full) must not swallow an item that was applied, with its
+        # credentials. The write error then stops the run and is raised at the end.
+        self._record(outcome)
         if self._journal is not None:
-            if ambiguous:
-                self._journal.record_unknown(key, error)
-            else:
-                self._journal.record_failed(key, error)
-        return Outcome(index, key, item, "failed", error=error)
+            try:
+                write(self._journal)
+            except Exception as exc:
+                self._fail(exc)
+        return outcome
 
-    def _crashed(self, exc: BaseException) -> None:
-        if isinstance(exc, anyio.get_cancelled_exc_class()):
-            raise exc
-        # A programming error: stop feeding, let the others finish, re-raise it to the caller
-        # (plain, not wrapped in an ExceptionGroup).
-        if self._error is None:
-            self._error = exc
-        self._stop("error")
-
-    async def _deliver(
-        self, send: MemoryObjectSendStream[Outcome[T, R]], outcome: Outcome[T, R]
-    ) -> None:
+    def _record(self, outcome: Outcome[T, R]) -> None:
         self._tally.add(outcome)
         if outcome.status == "failed" and self._fail_fast:
             self._stop("fail_fast")
@@ -523,10 +561,120 @@ class Bulk(Generic[T, R]):
             try:
                 self._on_outcome(outcome)
             except Exception as exc:  # e.g. the results file could not be written
-                self._crashed(exc)
+                self._fail(exc)
+
+    async def _send(
+        self, send: MemoryObjectSendStream[Outcome[T, R]], outcome: Outcome[T, R]
+    ) -> None:
         # A consumer that left early gets no more outcomes; they are counted and journaled.
         with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
             await send.send(outcome)
+
+
+def _drop_tracebacks(error: BaseException) -> None:
+    """Clear the tracebacks of ``error`` and of the exceptions chained to it."""
+    pending: list[BaseException] = [error]
+    seen: set[int] = set()
+    while pending:
+        exc = pending.pop()
+        if id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        exc.__traceback__ = None
+        pending.extend(e for e in (exc.__cause__, exc.__context__) if e is not None)
+
+
+#: Detached runs (plain ``async for``) in progress: asyncio keeps only weak references to tasks.
+_RUNNING: set[asyncio.Task[None]] = set()
+
+
+class _RunEnd:
+    __slots__ = ("done", "error")
+
+    def __init__(self) -> None:
+        self.error: BaseException | None = None
+        self.done = anyio.Event()
+
+
+async def _run_detached(
+    bulk: Bulk[T, R], send: MemoryObjectSendStream[Outcome[T, R]], end: _RunEnd
+) -> None:
+    """The whole ``async with bulk`` of a plain ``async for``, in its own task."""
+    try:
+        try:
+            async with bulk:
+                while True:
+                    try:
+                        outcome = await bulk.__anext__()  # not aiter(): that is the caller's
+                    except StopAsyncIteration:
+                        break
+                    await send.send(outcome)
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+            pass  # the consumer left; the run stopped and its items in flight finished
+        except anyio.get_cancelled_exc_class():
+            raise  # the loop is shutting down: nobody is waiting for an error
+        except BaseException as exc:  # the run's error, whatever its type: it is the caller's
+            end.error = exc  # before `send` closes, so the consumer sees it at the end
+    finally:
+        send.close()
+        end.done.set()
+
+
+class _DetachedRun(Generic[T, R]):
+    """Plain ``async for`` over a :class:`Bulk` that was not entered.
+
+    The run's task group cannot live in the caller's iteration (it would span the caller's
+    loop body, and an async generator's finaliser exits it from another task), so the run gets
+    a task of its own and hands outcomes over a zero-buffer stream. Stopping early (``break``
+    and dropping the iterator, ``aclose()``, a cancelled caller) closes the stream: the run
+    starts no new item and its items in flight finish.
+    """
+
+    def __init__(self, bulk: Bulk[T, R]) -> None:
+        self._bulk = bulk
+        self._end = _RunEnd()
+        self._receive: MemoryObjectReceiveStream[Outcome[T, R]] | None = None
+
+    def __aiter__(self) -> Self:
+        return self
+
+    def _start(self) -> MemoryObjectReceiveStream[Outcome[T, R]]:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise TypeError(
+                "iterate a bulk run inside `async with run_each(...) as run:` "
+                "(plain `async for` needs asyncio)"
+            ) from None
+        send, receive = anyio.create_memory_object_stream[Outcome[T, R]](0)
+        task = loop.create_task(_run_detached(self._bulk, send, self._end))
+        _RUNNING.add(task)
+        task.add_done_callback(_RUNNING.discard)
+        # Dropping the iterator (``break``) stops the run, without needing the event loop.
+        weakref.finalize(self, receive.close)
+        return receive
+
+    async def __anext__(self) -> Outcome[T, R]:
+        if self._receive is None:
+            self._receive = self._start()
+        try:
+            return await self._receive.receive()
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            error, self._end.error = self._end.error, None
+            if error is not None:
+                raise error from None
+            raise StopAsyncIteration from None
+        except anyio.get_cancelled_exc_class():
+            await self.aclose()
+            raise
+
+    async def aclose(self) -> None:
+        """Stop the run and wait for its items in flight to finish."""
+        if self._receive is None:
+            return
+        self._receive.close()
+        with anyio.CancelScope(shield=True):
+            await self._end.done.wait()
 
 
 def run_each(
@@ -574,8 +722,9 @@ def run_each(
         on_outcome: Called synchronously with every outcome as soon as it exists (before it is
             yielded), also for items that finish while the run is being cancelled: the place to
             write a results file row by row.
-        catch: Exception types that turn into ``failed`` outcomes; any other exception stops
-            the run and is re-raised once the items in flight have finished.
+        catch: Exception types that turn into ``failed`` outcomes (kept without tracebacks);
+            any other exception also fails its item, then stops the run and is re-raised
+            once the items in flight have finished.
         shield: Let items in flight finish when the run is cancelled (recommended: a write cut
             short on our side may still have been applied on the server's).
         skip_done: Skip items the journal records as done (the default). ``False`` runs them
@@ -583,8 +732,9 @@ def run_each(
             in ``Outcome.recorded``.
 
     Returns:
-        A :class:`Bulk`: iterate it (``async for``), ideally inside ``async with``; read
-        ``.summary`` afterwards.
+        A :class:`Bulk`: iterate it (``async for``) inside ``async with``; read ``.summary``
+        afterwards. (Plain ``async for`` without ``async with`` runs it in a task of its own,
+        on asyncio.)
 
     Raises:
         ValueError: ``max_at_once < 1``, ``max_per_second <= 0``, or a journal without ``key``.

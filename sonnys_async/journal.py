@@ -193,7 +193,8 @@ class KeyState:
 
     key: str
     last_event: Event
-    #: The item as journaled by its latest ``started`` entry (credentials included).
+    #: The item as journaled by its latest ``started`` entry (credentials included), while the
+    #: key is not done (a done key drops it: its result is what a re-run needs).
     item: Any = None
     #: The result of the ``ok`` entry, when the key is done.
     result: Any = None
@@ -251,41 +252,57 @@ class Journal(PrivateFile):
     # -- reading -------------------------------------------------------------------------------
 
     def _load(self) -> bool:
+        # Bytes, line by line: a line cut short by a killed process may end inside a multi-byte
+        # character (names like "José" are written as UTF-8, ensure_ascii=False), and the cut
+        # must be found by byte offset (text mode would also turn "\r\n" into one character).
         try:
-            text = self.path.read_text(encoding="utf-8")
+            file = self.path.open("rb")
         except FileNotFoundError:
             return False
-        lines = text.split("\n")
-        last_index = len(lines) - 1
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                entry = _parse_entry(line)
-            except ValueError:
-                if number - 1 == last_index:
-                    # The previous run died mid-line: drop the fragment so our entries start
-                    # on a clean line (it held nothing usable).
-                    _log.warning("journal %s: dropping a truncated last line", self.path)
-                    keep = len(text.encode("utf-8")) - len(line.encode("utf-8"))
-                    os.truncate(self.path, keep)
-                    return False
-                raise InputValidationError(
-                    [FieldIssue("journal", f"{self.path}: line {number} is not a journal entry")]
-                ) from None
-            if entry is not None:
-                self._apply(entry)
-        return bool(text) and not text.endswith("\n")
+        with file:
+            offset = 0
+            number = 0
+            for raw in file:
+                number += 1
+                start, offset = offset, offset + len(raw)
+                complete = raw.endswith(b"\n")
+                try:
+                    line = raw.decode("utf-8")
+                    entry = _parse_entry(line) if line.strip() else None
+                except ValueError:  # UnicodeDecodeError and JSONDecodeError included
+                    if not complete:
+                        # The previous run died mid-line: drop the fragment so our entries
+                        # start on a clean line (it held nothing usable).
+                        _log.warning("journal %s: dropping a truncated last line", self.path)
+                        file.close()
+                        os.truncate(self.path, start)
+                        return False
+                    raise InputValidationError(
+                        [
+                            FieldIssue(
+                                "journal", f"{self.path}: line {number} is not a journal entry"
+                            )
+                        ]
+                    ) from None
+                if entry is not None:
+                    self._apply(entry)
+        return number > 0 and not complete
 
     def _apply(self, entry: JournalEntry) -> None:
+        # Only what a re-run needs stays in memory (the file has the rest): a done key keeps
+        # its result (Outcome.recorded fills the results row); an unfinished key keeps the item
+        # of its latest attempt (its credentials) and its error.
         state = self._states.get(entry.key)
         if state is None:
             state = self._states[entry.key] = KeyState(entry.key, entry.event)
         state.last_event = entry.event
         if entry.event == "started":
             state.item = entry.item
+            state.result = None
             state.error = None
+            state.resolved = False
         elif entry.event == "ok":
+            state.item = None
             state.result = entry.result
             state.resolved = entry.resolved
             state.error = None
@@ -300,7 +317,13 @@ class Journal(PrivateFile):
         return key in self._states
 
     def __len__(self) -> int:
+        """Number of keys the journal knows."""
         return len(self._states)
+
+    def __bool__(self) -> bool:
+        # An open journal is a journal, even an empty one (`if journal:` must not mean "has
+        # keys"; use len() for that).
+        return True
 
     def __iter__(self) -> Iterator[KeyState]:
         return iter(list(self._states.values()))

@@ -123,8 +123,12 @@ async def test_programming_errors_propagate_unwrapped_after_in_flight_items() ->
         await collect(bulk)
     assert bulk.summary.stopped == "error"
     assert op.in_flight == 0
-    # Every item that was started (except the crashed one) has an outcome.
-    assert len(seen) == sum(op.calls.values()) - 1
+    # Every item that was started has an outcome, the crashed one included (failed, with
+    # the very exception that is then raised).
+    assert len(seen) == sum(op.calls.values())
+    crashed = [o for o in seen if o.status == "failed"]
+    assert [(o.index, type(o.error)) for o in crashed] == [(5, KeyError)]
+    assert bulk.summary.failed == 1
 
 
 async def test_breaking_out_stops_new_items_and_finishes_in_flight_ones() -> None:
