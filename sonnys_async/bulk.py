@@ -28,10 +28,8 @@ the journal's ``started`` entry marks the item as ambiguous and the next run res
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import math
-import weakref
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Hashable, Iterable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -243,9 +241,10 @@ class Bulk(Generic[T, R]):
     flight have finished, by the iteration or by leaving the block). Leaving the block early
     (``break``, an error) stops the run: no new item starts, the items in flight finish.
 
-    Plain ``async for`` without ``async with`` also works on asyncio: the run then lives in its
-    own task (never in the caller's), and breaking out or dropping the iterator stops it the
-    same way. :attr:`summary` is live during the run and final after it.
+    Iterating without ``async with`` is refused: the run's tasks need a block that bounds
+    their lifetime (a task group held open by a bare ``async for`` would span the caller's loop
+    body and be exited from another task by the async-generator finaliser).
+    :attr:`summary` is live during the run and final after it.
     """
 
     def __init__(
@@ -287,7 +286,6 @@ class Bulk(Generic[T, R]):
         self._error: BaseException | None = None
         self._error_raised = False
         self._started = False
-        self._detached = False
         self._finished = False
         self._stack: AsyncExitStack | None = None
         self._receive: MemoryObjectReceiveStream[Outcome[T, R]] | None = None
@@ -335,16 +333,16 @@ class Bulk(Generic[T, R]):
         await self._shutdown(None)
 
     def __aiter__(self) -> AsyncIterator[Outcome[T, R]]:
-        if self._detached:
-            raise RuntimeError("this bulk run is already being iterated")
-        if self._started:
-            return self
-        self._detached = True
-        return _DetachedRun(self)
+        if not self._started:
+            raise TypeError(
+                "iterate a bulk run inside `async with`: "
+                "`async with run_each(...) as run: async for outcome in run: ...`"
+            )
+        return self
 
     async def __anext__(self) -> Outcome[T, R]:
         if self._receive is None:
-            raise RuntimeError("enter the run (async with) or iterate it directly")
+            raise TypeError("iterate a bulk run inside `async with`")
         try:
             return await self._receive.receive()
         except (anyio.EndOfStream, anyio.ClosedResourceError):
@@ -584,99 +582,6 @@ def _drop_tracebacks(error: BaseException) -> None:
         pending.extend(e for e in (exc.__cause__, exc.__context__) if e is not None)
 
 
-#: Detached runs (plain ``async for``) in progress: asyncio keeps only weak references to tasks.
-_RUNNING: set[asyncio.Task[None]] = set()
-
-
-class _RunEnd:
-    __slots__ = ("done", "error")
-
-    def __init__(self) -> None:
-        self.error: BaseException | None = None
-        self.done = anyio.Event()
-
-
-async def _run_detached(
-    bulk: Bulk[T, R], send: MemoryObjectSendStream[Outcome[T, R]], end: _RunEnd
-) -> None:
-    """The whole ``async with bulk`` of a plain ``async for``, in its own task."""
-    try:
-        try:
-            async with bulk:
-                while True:
-                    try:
-                        outcome = await bulk.__anext__()  # not aiter(): that is the caller's
-                    except StopAsyncIteration:
-                        break
-                    await send.send(outcome)
-        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-            pass  # the consumer left; the run stopped and its items in flight finished
-        except anyio.get_cancelled_exc_class():
-            raise  # the loop is shutting down: nobody is waiting for an error
-        except BaseException as exc:  # the run's error, whatever its type: it is the caller's
-            end.error = exc  # before `send` closes, so the consumer sees it at the end
-    finally:
-        send.close()
-        end.done.set()
-
-
-class _DetachedRun(Generic[T, R]):
-    """Plain ``async for`` over a :class:`Bulk` that was not entered.
-
-    The run's task group cannot live in the caller's iteration (it would span the caller's
-    loop body, and an async generator's finaliser exits it from another task), so the run gets
-    a task of its own and hands outcomes over a zero-buffer stream. Stopping early (``break``
-    and dropping the iterator, ``aclose()``, a cancelled caller) closes the stream: the run
-    starts no new item and its items in flight finish.
-    """
-
-    def __init__(self, bulk: Bulk[T, R]) -> None:
-        self._bulk = bulk
-        self._end = _RunEnd()
-        self._receive: MemoryObjectReceiveStream[Outcome[T, R]] | None = None
-
-    def __aiter__(self) -> Self:
-        return self
-
-    def _start(self) -> MemoryObjectReceiveStream[Outcome[T, R]]:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            raise TypeError(
-                "iterate a bulk run inside `async with run_each(...) as run:` "
-                "(plain `async for` needs asyncio)"
-            ) from None
-        send, receive = anyio.create_memory_object_stream[Outcome[T, R]](0)
-        task = loop.create_task(_run_detached(self._bulk, send, self._end))
-        _RUNNING.add(task)
-        task.add_done_callback(_RUNNING.discard)
-        # Dropping the iterator (``break``) stops the run, without needing the event loop.
-        weakref.finalize(self, receive.close)
-        return receive
-
-    async def __anext__(self) -> Outcome[T, R]:
-        if self._receive is None:
-            self._receive = self._start()
-        try:
-            return await self._receive.receive()
-        except (anyio.EndOfStream, anyio.ClosedResourceError):
-            error, self._end.error = self._end.error, None
-            if error is not None:
-                raise error from None
-            raise StopAsyncIteration from None
-        except anyio.get_cancelled_exc_class():
-            await self.aclose()
-            raise
-
-    async def aclose(self) -> None:
-        """Stop the run and wait for its items in flight to finish."""
-        if self._receive is None:
-            return
-        self._receive.close()
-        with anyio.CancelScope(shield=True):
-            await self._end.done.wait()
-
-
 def run_each(
     fn: Callable[[T], Awaitable[R]],
     items: Iterable[T] | AsyncIterable[T],
@@ -733,8 +638,7 @@ def run_each(
 
     Returns:
         A :class:`Bulk`: iterate it (``async for``) inside ``async with``; read ``.summary``
-        afterwards. (Plain ``async for`` without ``async with`` runs it in a task of its own,
-        on asyncio.)
+        afterwards.
 
     Raises:
         ValueError: ``max_at_once < 1``, ``max_per_second <= 0``, or a journal without ``key``.

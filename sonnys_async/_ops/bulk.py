@@ -38,7 +38,7 @@ class BulkOps(Changes):
         fail_fast: bool = False,
         on_outcome: Callable[[Outcome[Any, EmployeeCreated]], None] | None = None,
     ) -> Bulk[Any, EmployeeCreated]:
-        """Create many employees concurrently; iterate the result with ``async for``.
+        """Create many employees concurrently: ``async with`` the result, then ``async for``.
 
         Items may be :class:`CreateEmployeeRequest` s or plain dicts (validated one by one, so a
         bad row fails alone). Keyed by POS User ID; with a ``journal`` a re-run skips finished

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -82,10 +80,23 @@ async def test_item_source_error_does_not_cancel_the_callers_loop_body() -> None
     assert run.summary.stopped == "error"
 
 
-async def test_plain_async_for_can_be_closed_from_another_task() -> None:
-    # What asyncio's async-generator finaliser does after `async for ...: break`: aclose() the
-    # dropped iterator in a task of its own. A task group held by the caller's iteration
-    # cannot be exited there ("exit cancel scope in a different task").
+async def test_iterating_without_async_with_is_refused_before_anything_runs() -> None:
+    # A bare ``async for`` would hold the run's task group open across the caller's loop body
+    # and leave it to the async-generator finaliser to exit from another task.
+    started: list[int] = []
+
+    async def op(x: int) -> int:
+        started.append(x)
+        return x
+
+    bulk = run_each(op, range(10))
+    with pytest.raises(TypeError, match="async with"):
+        async for _ in bulk:
+            pass
+    assert started == []
+
+
+async def test_breaking_out_of_the_loop_stops_the_run() -> None:
     started: list[int] = []
 
     async def slow(x: int) -> int:
@@ -94,49 +105,26 @@ async def test_plain_async_for_can_be_closed_from_another_task() -> None:
             await anyio.lowlevel.checkpoint()
         return x
 
-    seen: list[Outcome[int, int]] = []
-    bulk = run_each(slow, range(100), max_at_once=4, on_outcome=seen.append)
-    iterator = aiter(bulk)
-    first = await anext(iterator)
-    assert first.status == "ok"
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(iterator.aclose)  # type: ignore[attr-defined]
+    async with run_each(slow, range(100), max_at_once=4) as bulk:
+        async for _outcome in bulk:
+            break
     assert bulk.summary.stopped == "closed"
     assert bulk.in_flight == 0
-    assert len(started) < 100
-    assert sorted(o.item for o in seen) == sorted(started)
-
-
-async def test_breaking_out_of_plain_async_for_stops_the_run() -> None:
-    started: list[int] = []
-
-    async def slow(x: int) -> int:
-        started.append(x)
-        for _ in range(5):
-            await anyio.lowlevel.checkpoint()
-        return x
-
-    bulk = run_each(slow, range(100), max_at_once=4)
-    async for _outcome in bulk:
-        break
-    gc.collect()
-    me = asyncio.current_task()
-    for _ in range(1000):  # the run ends in its own task: let it finish its items in flight
-        if not asyncio.all_tasks() - {me}:
-            break
-        await anyio.lowlevel.checkpoint()
-    assert bulk.summary.stopped == "closed"
     assert bulk.summary.ok == len(started) < 100
 
 
-async def test_plain_async_for_raises_run_errors_plainly() -> None:
+async def test_run_errors_are_raised_plainly() -> None:
     def items() -> Iterator[int]:
         yield 1
         raise KeyError("source broke")
 
+    async def consume() -> None:
+        async with run_each(double, items()) as run:
+            async for _ in run:
+                pass
+
     with pytest.raises(KeyError, match="source broke"):
-        async for _ in run_each(double, items()):
-            pass
+        await consume()
 
 
 # -- B4: journal and source errors are plain; an applied item always gets its outcome -----------

@@ -9,13 +9,14 @@ import stat
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import anyio
 import anyio.lowlevel
 import pytest
 from pydantic import BaseModel, SecretStr
 
-from sonnys_async.bulk import Outcome, run_each
+from sonnys_async.bulk import Bulk, Outcome, run_each
 from sonnys_async.errors import (
     DuplicateError,
     InputValidationError,
@@ -80,8 +81,9 @@ def lines(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line]
 
 
-async def drain(bulk: object) -> list[Outcome[Hire, Created]]:
-    return [o async for o in bulk]  # type: ignore[attr-defined]
+async def drain(bulk: Bulk[Any, Any]) -> list[Outcome[Hire, Created]]:
+    async with bulk:
+        return [o async for o in bulk]
 
 
 def test_files_holding_credentials_are_0600(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import anyio
 import anyio.lowlevel
@@ -11,7 +12,7 @@ import pytest
 from anyio.from_thread import start_blocking_portal
 
 from sonnys_async._portal import BlockingIterator
-from sonnys_async.bulk import Outcome, _RateMeter, run_each, summarize
+from sonnys_async.bulk import Bulk, Outcome, _RateMeter, run_each, summarize
 from sonnys_async.errors import DuplicateError, NotFoundError
 
 
@@ -39,8 +40,9 @@ class FakeOp:
             self.in_flight -= 1
 
 
-async def collect(bulk: object) -> list[Outcome[int, int]]:
-    return [o async for o in bulk]  # type: ignore[attr-defined]
+async def collect(bulk: Bulk[Any, Any]) -> list[Outcome[int, int]]:
+    async with bulk:
+        return [o async for o in bulk]
 
 
 async def test_every_item_gets_one_outcome_with_its_result() -> None:

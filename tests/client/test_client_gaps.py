@@ -128,8 +128,8 @@ async def _killed_after_insert(sb: Sandbox, row: dict[str, object], path: Path) 
 
     async def run() -> None:
         with Journal(path) as journal:
-            async with dying:
-                async for _ in dying.create_employees([row], journal=journal):
+            async with dying, dying.create_employees([row], journal=journal) as run:
+                async for _ in run:
                     pass
 
     with pytest.raises(Killed):
@@ -162,7 +162,8 @@ async def test_bulk_journal_holds_generated_secrets_and_resume_finishes_the_hire
     # ...so the re-run (same row, still without secrets) finishes the hire with them.
     async with make_client(sb) as client:
         with Journal(path) as journal:
-            outcomes = [o async for o in client.create_employees([row], journal=journal)]
+            async with client.create_employees([row], journal=journal) as run:
+                outcomes = [o async for o in run]
         shift = next(t for t in await client.list_pos_templates() if t.name == "Shift Leader")
     (outcome,) = outcomes
     assert outcome.status == "ok"
@@ -198,7 +199,8 @@ async def test_bulk_resume_reports_what_it_cannot_finish(sb: Sandbox, tmp_path: 
             email="somebody@example.invalid",
         )
         with Journal(path) as journal:
-            outcomes = [o async for o in client.create_employees([row], journal=journal)]
+            async with client.create_employees([row], journal=journal) as run:
+                outcomes = [o async for o in run]
     (outcome,) = outcomes
     assert outcome.status == "failed"
     assert isinstance(outcome.error, WriteNotVerifiedError)
@@ -211,8 +213,11 @@ async def test_bulk_resume_reports_what_it_cannot_finish(sb: Sandbox, tmp_path: 
 
 
 async def test_bulk_items_carry_their_secrets(sb: Sandbox) -> None:
-    async with make_client(sb) as client:
-        outcomes = [o async for o in client.create_employees([hire(), {"first_name": "x"}])]
+    async with (
+        make_client(sb) as client,
+        client.create_employees([hire(), {"first_name": "x"}]) as run,
+    ):
+        outcomes = [o async for o in run]
     ok = [o for o in outcomes if o.status == "ok"]
     bad = [o for o in outcomes if o.status == "failed"]
     assert len(ok) == 1
