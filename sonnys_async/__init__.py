@@ -26,6 +26,7 @@ from .errors import AmbiguousMatchError as AmbiguousMatchError
 from .errors import AuthenticationError as AuthenticationError
 from .errors import BackofficeError as BackofficeError
 from .errors import BackofficeTimeoutError as BackofficeTimeoutError
+from .errors import ClientClosedError as ClientClosedError
 from .errors import ControlNotFoundError as ControlNotFoundError
 from .errors import DuplicateError as DuplicateError
 from .errors import FieldIssue as FieldIssue
@@ -72,6 +73,7 @@ __all__ = [
     "BoTemplate",
     "Bulk",
     "BulkSummary",
+    "ClientClosedError",
     "ControlNotFoundError",
     "CreateBackofficeUserRequest",
     "CreateEmployeeRequest",

@@ -29,12 +29,11 @@ from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar
 import anyio
 from anyio.from_thread import BlockingPortal
 
-from .errors import BackofficeError
+from .errors import ClientClosedError
 
 __all__ = [
     "SYNC_RETURN_NAMES",
     "BlockingIterator",
-    "ClientClosedError",
     "PortalOwner",
     "blocking",
     "blocking_iter",
@@ -47,15 +46,6 @@ R = TypeVar("R")
 T = TypeVar("T")
 A = TypeVar("A")
 BI = TypeVar("BI", bound="BlockingIterator[Any]")
-
-
-class ClientClosedError(BackofficeError, RuntimeError):
-    """The sync client, or the stream being read, was closed before this call could finish.
-
-    Raised instead of a bare ``concurrent.futures.CancelledError`` when closing has to stop
-    something a caller was waiting on (a stream read from another thread), and by any call made
-    after ``close()``.
-    """
 
 
 def _start_portal() -> tuple[BlockingPortal, threading.Thread]:

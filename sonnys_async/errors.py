@@ -12,6 +12,7 @@ Foreign errors (httpx, pydantic, selectolax) are translated at the boundary and 
     ├── FormRejectedError          the server bounced a form POST back (``actionXfer``)
     ├── WriteNotVerifiedError      the read-back after a write does not show the change
     ├── OutcomeUnknownError        a POST may or may not have been applied; could not settle it
+    ├── ClientClosedError          the sync client (or a stream) was closed under a waiting call
     ├── PageStructureError         a page lacks a landmark the parser needs (markup changed?)
     ├── FormError                  form replay misuse
     │   ├── ControlNotFoundError   no control with that name in the form
@@ -32,6 +33,7 @@ __all__ = [
     "AuthenticationError",
     "BackofficeError",
     "BackofficeTimeoutError",
+    "ClientClosedError",
     "ControlNotFoundError",
     "DuplicateError",
     "FieldIssue",
@@ -155,6 +157,15 @@ class OutcomeUnknownError(BackofficeError):
         super().__init__(message)
         self.url = url
         self.partial = partial
+
+
+class ClientClosedError(BackofficeError, RuntimeError):
+    """The sync client, or the stream being read, was closed before this call could finish.
+
+    Raised instead of a bare ``concurrent.futures.CancelledError`` when closing has to stop
+    something a caller was waiting on (a stream read from another thread), and by any call made
+    after ``close()``.
+    """
 
 
 class PageStructureError(BackofficeError):

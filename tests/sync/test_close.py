@@ -13,7 +13,8 @@ import anyio.to_thread
 import pytest
 from test_portal import INSTANCES, FakeAsync, FakeSync
 
-from sonnys_async._portal import ClientClosedError, blocking, blocking_iter
+from sonnys_async._portal import blocking, blocking_iter
+from sonnys_async.errors import ClientClosedError
 
 
 class Gated(FakeAsync):
