@@ -243,6 +243,9 @@ class BackofficeClient(PortalOwner[AsyncBackofficeClient]):
     pos_user_id_exists = _blocking(AsyncBackofficeClient.pos_user_id_exists)
     is_pos_user_id_available = _blocking(AsyncBackofficeClient.is_pos_user_id_available)
     is_email_available = _blocking(AsyncBackofficeClient.is_email_available)
+    is_backoffice_username_available = _blocking(
+        AsyncBackofficeClient.is_backoffice_username_available
+    )
     is_phone_available = _blocking(AsyncBackofficeClient.is_phone_available)
 
     # writes

@@ -275,6 +275,20 @@ class Reads(Discovery):
             return False
         return not await self._users_by(email=email)
 
+    async def is_backoffice_username_available(self, username: str) -> bool:
+        """Whether no Backoffice user (active or not) has this username (case-insensitive).
+
+        One targeted ``/user?userNameSearch=`` read. The server offers a uniqueness check only to
+        its page scripts (§11.2, never captured), so this is the way to pre-flight a username.
+
+        Args:
+            username: The login name.
+
+        Returns:
+            ``True`` when unused.
+        """
+        return not await self._users_by(username=username)
+
     async def _users_by(
         self,
         *,

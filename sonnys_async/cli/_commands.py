@@ -419,7 +419,9 @@ async def _dry_run(
             )
         if r.phone in phones:
             found.append(RowError(hire.row, "phone", "already in use by an employee"))
-        if r.backoffice_username and await client._users_by(username=r.backoffice_username):
+        if r.backoffice_username and not await client.is_backoffice_username_available(
+            r.backoffice_username
+        ):
             found.append(
                 RowError(hire.row, "backoffice_username", "already taken by a Backoffice user")
             )

@@ -523,3 +523,10 @@ async def test_list_employees_follows_every_page(
     assert listed == stored_with_sites
     assert len(everyone) == len(listed)  # no page read twice
     assert len(listed) > 7
+
+
+async def test_backoffice_username_availability(sb: Sandbox, client: AsyncBackofficeClient) -> None:
+    taken = next(iter(sb.state.users.values())).username
+    assert not await client.is_backoffice_username_available(taken)
+    assert not await client.is_backoffice_username_available(taken.upper())
+    assert await client.is_backoffice_username_available("nobody_has_this_name")
