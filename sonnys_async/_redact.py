@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Final
 from urllib.parse import parse_qsl, quote_plus, urlencode, urlsplit, urlunsplit
@@ -152,13 +153,25 @@ class RedactingFilter(logging.Filter):
     def __init__(self, extra_secrets: Iterable[str] = ()) -> None:
         super().__init__()
         self._literals: tuple[str, ...] = ()
+        self._holders: Counter[str] = Counter()
         for secret in extra_secrets:
             self.add_secret(secret)
 
     def add_secret(self, secret: str) -> None:
-        """Also mask this literal string from now on (ignored when too short)."""
-        if len(secret) >= MIN_LITERAL and secret not in self._literals:
-            self._literals = tuple(sorted({*self._literals, secret}, key=len, reverse=True))
+        """Also mask this literal string until as many :meth:`discard_secret` calls (too-short
+        strings are ignored)."""
+        if len(secret) < MIN_LITERAL:
+            return
+        self._holders[secret] += 1
+        self._literals = tuple(sorted(self._holders, key=len, reverse=True))
+
+    def discard_secret(self, secret: str) -> None:
+        """Forget one :meth:`add_secret` of ``secret`` (a closed client's password)."""
+        if self._holders.get(secret, 0) > 0:
+            self._holders[secret] -= 1
+            if not self._holders[secret]:
+                del self._holders[secret]
+            self._literals = tuple(sorted(self._holders, key=len, reverse=True))
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Replace the record's message with its redacted rendering; always keep the record."""

@@ -607,6 +607,7 @@ class Transport:
         if self._closed:
             return
         self._closed = True
+        _redacting_filter.discard_secret(self._password)
         for sess in self._sessions:
             await sess.client.aclose()
         if self._user_transport is not None:

@@ -85,3 +85,17 @@ def test_filter_rewrites_records_and_literal_secrets(caplog: pytest.LogCaptureFi
     assert "abc" not in caplog.text
     assert "Sup3rS3cret!" not in caplog.text
     assert "oops the password is ***" in caplog.text  # a 1-letter literal is not masked
+
+
+def test_literal_secrets_are_counted_and_forgotten_when_released() -> None:
+    f = RedactingFilter()
+    f.add_secret("hunter2-long")
+    f.add_secret("hunter2-long")  # two clients with the same password
+    f.discard_secret("hunter2-long")
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "pw hunter2-long", None, None)
+    f.filter(record)
+    assert "hunter2-long" not in record.getMessage()
+    f.discard_secret("hunter2-long")
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "pw hunter2-long", None, None)
+    f.filter(record)
+    assert "hunter2-long" in record.getMessage()
