@@ -244,11 +244,31 @@ def _run_files(
 
 
 def _run_job(
-    state: AppState, fn: Callable[[], Awaitable[T]], on_interrupt: Callable[[], None]
-) -> T:
-    """:func:`run_async` for the bulk commands: a journal held by another run exits with 2."""
+    state: AppState,
+    fn: Callable[[], Awaitable[JobReport | None]],
+    report: JobReport,
+    *,
+    errors: list[RowError],
+    where: Path | None,
+    onboarding: bool,
+    journal: Path | None,
+) -> None:
+    """Run a bulk command's job, then print its report; Ctrl-C prints the report so far.
+
+    A journal held by another run exits with 2. ``errors`` is read at the end, because the
+    tenant checks inside the job add to it.
+    """
+
+    def finish(done: JobReport) -> None:
+        invalid = len({e.row for e in errors})
+        _finish(state, done, invalid=invalid, where=where, onboarding=onboarding, journal=journal)
+
+    def interrupted() -> None:
+        report.interrupted = True
+        finish(report)
+
     try:
-        return run_async(state, fn, on_interrupt=on_interrupt)
+        done = run_async(state, fn, on_interrupt=interrupted)
     except LockHeldError as exc:
         fail(
             state,
@@ -256,6 +276,8 @@ def _run_job(
             "other run to finish, or give this one its own --out/--journal",
             EXIT_INVALID_INPUT,
         )
+    if done is not None:
+        finish(done)
 
 
 def _finish(
@@ -368,27 +390,7 @@ def onboard_cmd(
                     report=report,
                 )
 
-    def finish() -> None:
-        report.interrupted = True
-        _finish(
-            state,
-            report,
-            invalid=len({e.row for e in errors}),
-            where=out,
-            onboarding=True,
-            journal=journal_path,
-        )
-
-    done = _run_job(state, job, finish)
-    if done is not None:
-        _finish(
-            state,
-            done,
-            invalid=len({e.row for e in errors}),
-            where=out,
-            onboarding=True,
-            journal=journal_path,
-        )
+    _run_job(state, job, report, errors=errors, where=out, onboarding=True, journal=journal_path)
 
 
 async def _dry_run(
@@ -524,26 +526,7 @@ def offboard_cmd(
                     report=report,
                 )
 
-    def finish() -> None:
-        report.interrupted = True
-        _finish(
-            state,
-            report,
-            invalid=len({e.row for e in errors}),
-            where=out,
-            onboarding=False,
-            journal=journal_path,
-        )
-
-    done = _run_job(state, job, finish)
-    _finish(
-        state,
-        done,
-        invalid=len({e.row for e in errors}),
-        where=out,
-        onboarding=False,
-        journal=journal_path,
-    )
+    _run_job(state, job, report, errors=errors, where=out, onboarding=False, journal=journal_path)
 
 
 # ------------------------------------------------------------------------------- tenant reads
