@@ -3,34 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import fixture_html, fixture_payload
+from conftest import BROWSER_DISABLE_485, fixture_html, fixture_payload
 
 from sonnys_async.errors import ControlNotFoundError, ItemNotFoundError
 from sonnys_async.forms import encode_pairs, parse_form
 
 FORM = "employee-create-edit-form"
-
-# §8.3: the 17 keys a browser sent on Save for employee 485 with the status toggle off,
-# values taken from the raw page (employee_edit_485_before_write3.html).
-BROWSER_DISABLE_485 = [
-    ("employee[id]", "485"),
-    ("posCredential[id]", "428"),
-    ("employee[firstName]", "WrapperExplore"),
-    ("employee[lastName]", "DeleteMe-B2D8"),
-    ("employee[phone]", "5555550002"),
-    ("employee[email]", "wrapper-explore-B2D8@example.invalid"),
-    ("employee[departments][]", "3"),
-    ("employee[startDate]", "04/13/2026"),
-    ("employee[sites][17][siteId]", "17"),
-    ("employee[sites][18][siteId]", "18"),
-    ("employee[sites][19][siteId]", "19"),
-    ("employee[disabledRegions][]", "2"),
-    ("posCredential[POSLoginID]", "99002"),
-    ("posCredential[POSLoginPassword]", "99998"),
-    ("employee[emergencyContactName]", ""),
-    ("employee[emergencyContactPhone]", ""),
-    ("employee[adpEmployeeId]", ""),
-]
 
 
 def test_browser_disable_body_is_byte_identical() -> None:

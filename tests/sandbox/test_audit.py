@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 import anyio
 import httpx
 import pytest
-from conftest import fixture_html, fixture_payload
+from conftest import EMPLOYEE_485, fixture_html, fixture_payload
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
@@ -42,19 +42,7 @@ def _tree(html: str) -> LexborHTMLParser:
 
 def _seed_capture_records(sb: Sandbox) -> None:
     """Records carrying the ids and (fake) names of the captures."""
-    sb.state.add_employee(
-        id=485,
-        first_name="WrapperExplore",
-        last_name="DeleteMe-B2D8",
-        phone="5555550002",
-        email="wrapper-explore-B2D8@example.invalid",
-        department_ids=[3],
-        start_date=date(2026, 4, 13),
-        sites={17, 18, 19},
-        pos_credential_id=428,
-        pos_user_id=99002,
-        pos_pin=99998,
-    )
+    sb.state.add_employee(**EMPLOYEE_485)
     sb.state.add_employee(
         id=54, first_name="morris", last_name="stockton", sites={1}, start_date=date(2024, 9, 2)
     )

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import fixture_html
+from conftest import EMPLOYEE_485, fixture_html
 from selectolax.lexbor import LexborHTMLParser
 
 from sonnys_async.domain import ALL
@@ -35,19 +35,7 @@ def _dom_normalise(ctrls):
 
 
 def _seed_485(sb):
-    return sb.state.add_employee(
-        id=485,
-        first_name="WrapperExplore",
-        last_name="DeleteMe-B2D8",
-        phone="5555550002",
-        email="wrapper-explore-B2D8@example.invalid",
-        department_ids=[3],
-        start_date=date(2026, 4, 13),
-        sites={17, 18, 19},
-        pos_credential_id=428,
-        pos_user_id=99002,
-        pos_pin=99998,
-    )
+    return sb.state.add_employee(**EMPLOYEE_485)
 
 
 def _seed_484(sb):

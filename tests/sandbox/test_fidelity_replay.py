@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 import pytest
-from conftest import fixture_payload
+from conftest import BROWSER_DISABLE_485, EMPLOYEE_485, fixture_payload
 
 from sonnys_async.domain import ALL
 from sonnys_async.sandbox import rules
@@ -17,19 +17,7 @@ XFER = re.compile(r"actionXfer=[A-Za-z0-9]{8}$")
 
 
 def _seed_485(sb, **kw):
-    return sb.state.add_employee(
-        id=485,
-        first_name="WrapperExplore",
-        last_name="DeleteMe-B2D8",
-        phone="5555550002",
-        email="wrapper-explore-B2D8@example.invalid",
-        start_date=date(2026, 4, 13),
-        sites={17, 18, 19},
-        pos_credential_id=428,
-        pos_user_id=99002,
-        pos_pin=99998,
-        **kw,
-    )
+    return sb.state.add_employee(**{**EMPLOYEE_485, **kw})
 
 
 @pytest.mark.parametrize(
@@ -164,25 +152,7 @@ async def test_browser_style_disable_body_deactivates_and_keeps_sites():
     """The 17-key browser body of §8.3 (reconstructed: no isActive, no isAvailable)."""
     sb = make_sandbox()
     emp = _seed_485(sb)
-    body = [
-        ("employee[id]", "485"),
-        ("posCredential[id]", "428"),
-        ("employee[firstName]", "WrapperExplore"),
-        ("employee[lastName]", "DeleteMe-B2D8"),
-        ("employee[phone]", "5555550002"),
-        ("employee[email]", "wrapper-explore-B2D8@example.invalid"),
-        ("employee[departments][]", "3"),
-        ("employee[startDate]", "04/13/2026"),
-        ("employee[sites][17][siteId]", "17"),
-        ("employee[sites][18][siteId]", "18"),
-        ("employee[sites][19][siteId]", "19"),
-        ("employee[disabledRegions][]", "2"),
-        ("posCredential[POSLoginID]", "99002"),
-        ("posCredential[POSLoginPassword]", "99998"),
-        ("employee[emergencyContactName]", ""),
-        ("employee[emergencyContactPhone]", ""),
-        ("employee[adpEmployeeId]", ""),
-    ]
+    body = list(BROWSER_DISABLE_485)
     async with logged_in(sb) as c:
         r = await post(c, "/employee/update", body)
         assert r.headers["location"] == "/employee"
