@@ -26,8 +26,8 @@ import anyio
 from selectolax.lexbor import LexborHTMLParser
 
 from benchmarks._common import make_client, print_table
-from sonnys_async import pages
 from sonnys_async.bulk import run_each
+from sonnys_async.core import pages
 from sonnys_async.sandbox import Sandbox, SandboxOptions
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
-from sonnys_async import pages
-from sonnys_async.forms import parse_form
+from sonnys_async.core import pages
+from sonnys_async.core.forms import parse_form
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "w45f_user_permissions_2944451.html"

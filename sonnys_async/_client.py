@@ -2,7 +2,7 @@
 
 Every operation replays the Backoffice's own HTML forms over the :class:`~._transport.Transport`
 seam (sessions, re-login, retries, limits) and parses pages with the pure core
-(:mod:`sonnys_async.pages`, :mod:`sonnys_async.forms`, :mod:`sonnys_async.sites`). Rules:
+(:mod:`sonnys_async.core`: pages, forms, sites). Rules:
 
 * Everything a request needs (templates, departments, sites) is resolved **before** the first
   write; an unknown name raises :class:`~.errors.NotFoundError` listing the valid ones.

@@ -54,8 +54,9 @@ from selectolax.lexbor import LexborHTMLParser
 
 from . import _constants as C
 from ._redact import RedactingFilter, redact_body, redact_url
+from .core.forms import encode_pairs
+from .core.text import is_digits
 from .errors import AuthenticationError, BackofficeTimeoutError, ServerError, TransportError
-from .forms import encode_pairs
 
 __all__ = [
     "AmbiguousWriteError",
@@ -316,7 +317,7 @@ def _retry_after(headers: httpx.Headers) -> float | None:
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
+    if is_digits(value):
         return float(value)
     try:
         when = parsedate_to_datetime(value)

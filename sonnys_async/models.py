@@ -48,6 +48,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .core.text import is_digits
 from .errors import FieldIssue, InputValidationError
 
 __all__ = [
@@ -249,7 +250,7 @@ def _pos_user_id(value: object) -> object:
     if isinstance(value, str):
         text = value.strip()
         # ASCII digits only: "²" or "٣" pass str.isdigit() but int() refuses them.
-        if not (text.isascii() and text.isdigit()):
+        if not is_digits(text):
             raise ValueError("must be an integer >= 1")
         value = int(text)
     if value < 1:

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 
-from . import pages
-from .forms import parse_form, parse_html
+from .core import pages
+from .core.forms import parse_form, parse_html
 
 __all__ = ["inspect_page", "replay_page"]
 

@@ -9,10 +9,10 @@ from conftest import fixture_html, fixture_payload
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sonnys_async import pages, sites
+from sonnys_async.core import pages, sites
+from sonnys_async.core.forms import parse_form
 from sonnys_async.domain import ALL, Site, SiteTree
 from sonnys_async.errors import NotFoundError
-from sonnys_async.forms import parse_form
 
 TREE = pages.parse_employee_create(fixture_html("employee_create.html")).tree
 SITE_IDS = sorted(TREE.site_ids)

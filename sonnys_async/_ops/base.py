@@ -20,13 +20,15 @@ import anyio
 from pydantic import BaseModel
 
 from .. import _constants as C
-from .. import pages, sites
 from .._transport import (
     AmbiguousWriteError,
     Response,
     SessionHandle,
     Transport,
 )
+from ..core import pages, sites
+from ..core import payloads as P
+from ..core.text import is_digits, norm
 from ..domain import (
     BoTemplate,
     PosPermission,
@@ -47,7 +49,6 @@ from ..models import (
     CreateEmployeeRequest,
     DisableEmployeeRequest,
 )
-from . import payloads as P
 
 logger = logging.getLogger(C.LOGGER_NAME)
 
@@ -55,14 +56,6 @@ logger = logging.getLogger(C.LOGGER_NAME)
 #: return one row, so a small page keeps the response small.
 LOOKUP_LIMIT = 25
 ROSTER_LIMIT = 1000
-
-
-def norm(text: str | None) -> str:
-    return " ".join((text or "").split()).casefold()
-
-
-def digits(text: str | None) -> str:
-    return "".join(c for c in (text or "") if c.isdigit())
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +116,7 @@ def item_key(item: Any, name: str, *, required: bool = True) -> str:
 def trailing_id(location: str, prefix: str) -> int:
     """The numeric id after ``prefix`` in a redirect target (``/employee/permissions/486``)."""
     rest = location.split("?", 1)[0][len(prefix) :].strip("/")
-    if not rest.isdigit():
+    if not is_digits(rest):
         raise PageStructureError(
             page="redirect", landmark=f"numeric id after {prefix}", detail=location
         )

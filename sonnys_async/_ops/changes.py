@@ -7,11 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from .. import pages, sites
 from .._transport import (
     AmbiguousWriteError,
     SessionHandle,
 )
+from ..core import pages, sites
+from ..core import payloads as P
+from ..core.text import digits, norm
 from ..domain import (
     ALL,
     Department,
@@ -34,12 +36,9 @@ from ..models import (
     ModifyEmployeeRequest,
     default_overtime,
 )
-from . import payloads as P
 from .base import (
     PosCatalogue,
-    digits,
     logger,
-    norm,
     request_from,
     same_sites,
 )

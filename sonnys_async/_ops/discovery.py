@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, overload
 
-from .. import pages
+from ..core import pages
 from ..domain import (
     BoTemplate,
     Department,

@@ -8,12 +8,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from .. import pages, sites
 from .._secrets import generate_backoffice_password, generate_pos_pin
 from .._transport import (
     AmbiguousWriteError,
     SessionHandle,
 )
+from ..core import pages, sites
+from ..core import payloads as P
+from ..core.text import norm
 from ..domain import (
     ALL,
     BoTemplate,
@@ -36,12 +38,10 @@ from ..models import (
     CreateEmployeeRequest,
     EmployeeCreated,
 )
-from . import payloads as P
 from .base import (
     NoEmployeeYet,
     PosCatalogue,
     logger,
-    norm,
     request_from,
     same_name,
     same_sites,

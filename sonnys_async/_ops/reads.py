@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import pages
 from .._transport import SessionHandle
+from ..core import pages
+from ..core import payloads as P
+from ..core.text import digits, norm
 from ..domain import (
     ALL,
     SiteTree,
@@ -26,13 +28,10 @@ from ..models import (
     WageRecord,
     normalize_phone,
 )
-from . import payloads as P
 from .base import (
     LOOKUP_LIMIT,
     ROSTER_LIMIT,
     Target,
-    digits,
-    norm,
 )
 from .discovery import Discovery
 

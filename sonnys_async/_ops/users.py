@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from .. import pages, sites
 from .._secrets import generate_backoffice_password
 from .._transport import (
     AmbiguousWriteError,
     SessionHandle,
 )
+from ..core import pages, sites
+from ..core import payloads as P
+from ..core.text import norm
 from ..domain import (
     ALL,
     BoTemplate,
@@ -32,11 +34,9 @@ from ..models import (
     BackofficeUserDisabled,
     CreateBackofficeUserRequest,
 )
-from . import payloads as P
 from .base import (
     ROSTER_LIMIT,
     logger,
-    norm,
     request_from,
     same_sites,
     trailing_id,

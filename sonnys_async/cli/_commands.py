@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import anyio
 import click
 
-from .._ops.base import digits
 from ..bulk import BulkSummary, run_each
+from ..core.text import digits
 from ..data import sample_path
 from ..journal import Journal, open_private
 from ..models import ActiveFilter

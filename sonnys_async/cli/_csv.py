@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from ..core.text import is_digits
 from ..errors import InputValidationError
 from ..models import CreateEmployeeRequest, DisableEmployeeRequest
 
@@ -253,7 +254,7 @@ def _date(text: str) -> object:
 def _int_or_text(text: str) -> object:
     # ``str.isdigit`` is true for "²" and other non-ASCII digits that ``int`` refuses or
     # reads as numbers nobody typed; those stay text and the model reports them.
-    return int(text) if text.isascii() and text.isdigit() else text
+    return int(text) if is_digits(text) else text
 
 
 def _list(text: str) -> list[str]:

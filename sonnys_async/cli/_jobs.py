@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 import anyio
 from rich.console import Console
 
-from .. import sites
-from .._ops import payloads as P
 from ..bulk import Bulk, BulkSummary, Outcome, is_ambiguous
+from ..core import payloads as P
+from ..core import sites
 from ..domain import SiteTree
 from ..errors import NotFoundError
 from ..journal import Journal, to_jsonable

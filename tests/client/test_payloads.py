@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from sonnys_async import pages
-from sonnys_async._ops import payloads as P
+from sonnys_async.core import pages
+from sonnys_async.core import payloads as P
 from sonnys_async.domain import BoTemplate, PosPermission, PosTemplate
 from sonnys_async.errors import DuplicateError, FormRejectedError, NotFoundError
 from tests.conftest import fixture_html, fixture_payload

@@ -8,9 +8,9 @@ from urllib.parse import parse_qsl
 import pytest
 from conftest import fixture_html, fixture_payload
 
-from sonnys_async import pages, sites
+from sonnys_async.core import pages, sites
+from sonnys_async.core.forms import parse_form
 from sonnys_async.errors import ItemNotFoundError
-from sonnys_async.forms import parse_form
 
 
 def _post_data(name: str) -> str:

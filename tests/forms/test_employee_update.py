@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import BROWSER_DISABLE_485, fixture_html, fixture_payload
 
+from sonnys_async.core.forms import encode_pairs, parse_form
 from sonnys_async.errors import ControlNotFoundError, ItemNotFoundError
-from sonnys_async.forms import encode_pairs, parse_form
 
 FORM = "employee-create-edit-form"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from sonnys_async.core.forms import encode_pairs, parse_form
 from sonnys_async.errors import FormError, ItemNotFoundError, PageStructureError
-from sonnys_async.forms import encode_pairs, parse_form
 
 
 def _page(body: str) -> str:

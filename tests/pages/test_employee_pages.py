@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from conftest import fixture_html
 
-from sonnys_async import pages
+from sonnys_async.core import pages
 from sonnys_async.domain import ALL
 from sonnys_async.errors import PageStructureError
 
@@ -79,7 +79,7 @@ def test_create_page_tree_departments_and_codes() -> None:
 
 
 def test_create_page_reads_no_sites() -> None:
-    from sonnys_async.sites import read_employee_sites
+    from sonnys_async.core.sites import read_employee_sites
 
     assert read_employee_sites(fixture_html("employee_create.html")) == frozenset()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import fixture_html
 
-from sonnys_async import pages
+from sonnys_async.core import pages
 from sonnys_async.domain import ALL
 from sonnys_async.errors import PageStructureError
 from sonnys_async.offline import inspect_page, replay_page

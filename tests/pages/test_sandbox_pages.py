@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sonnys_async import pages, sites
+from sonnys_async.core import pages, sites
+from sonnys_async.core.forms import encode_pairs
 from sonnys_async.domain import ALL
-from sonnys_async.forms import encode_pairs
 
 sandbox = pytest.importorskip("sonnys_async.sandbox")
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..domain import BoTemplate, SiteSelection, SiteTree
-from ..errors import NotFoundError, PageStructureError
+from ...domain import BoTemplate, SiteSelection, SiteTree
+from ...errors import NotFoundError, PageStructureError
 from ..forms import Form, FormData
 from ..sites import parse_site_tree, read_backoffice_sites
+from ..text import is_digits
 from ._common import Html, control_value, optional_int, parse_page, require_form
 
 __all__ = ["UserPermissionsPage", "apply_bo_template", "parse_user_permissions"]
@@ -83,7 +84,7 @@ def parse_user_permissions(html: Html) -> UserPermissionsPage:
             ),
         )
         for o in options
-        if (o.attributes.get("value") or "").strip().isdigit()
+        if is_digits((o.attributes.get("value") or "").strip())
     )
     tokens: dict[int, str] = {}
     enabled_idx: set[int] = set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..errors import PageStructureError
+from ...errors import PageStructureError
 from ._common import Html, clean_text, parse_page, require
 
 __all__ = ["TemplateListRow", "parse_bo_template_list", "parse_pos_template_list"]

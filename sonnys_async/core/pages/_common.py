@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ..errors import PageStructureError
+from ...errors import PageStructureError
 from ..forms import Control, Form, form_from_node, parse_html
 
 __all__ = [

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import PageStructureError
+from ...errors import PageStructureError
 from ..forms import Form, FormData
+from ..text import is_digits
 from ._common import Html, parse_page, require_form
 
 __all__ = ["EmployeeOption", "UserCreatePage", "linked_user_insert", "parse_user_create"]
@@ -63,7 +64,7 @@ def parse_user_create(html: Html) -> UserCreatePage:
     for opt in tree.css(EMPLOYEE_OPTIONS):
         a = opt.attributes
         value = (a.get("value") or "").strip()
-        if value.isdigit():
+        if is_digits(value):
             employees.append(
                 EmployeeOption(
                     int(value),

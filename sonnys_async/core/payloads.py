@@ -2,7 +2,7 @@
 
 Bodies follow what the protocol reference shows was accepted live: the employee insert of §6.3,
 the POS permission matrix of §7.5 and the Backoffice access save of §13.4 (with at least one
-accessible site). Site-tree keys come from :mod:`sonnys_async.sites`, never hand-written here.
+accessible site). Site-tree keys come from :mod:`sonnys_async.core.sites`, never hand-written here.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
-from .. import sites
 from ..domain import (
     BoTemplate,
     Department,
@@ -23,6 +22,8 @@ from ..domain import (
     SiteTree,
 )
 from ..errors import DuplicateError, FormRejectedError, NotFoundError
+from . import sites
+from .text import is_digits, norm
 
 __all__ = [
     "backoffice_access_pairs",
@@ -51,17 +52,13 @@ def fmt_money(amount: Decimal) -> str:
     return f"{amount:.2f}"
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 TemplateT = TypeVar("TemplateT", PosTemplate, BoTemplate)
 
 
 def _resolve_template(templates: Sequence[TemplateT], name: str | int, kind: str) -> TemplateT:
-    wanted = _norm(str(name))
+    wanted = norm(str(name))
     for t in templates:
-        if _norm(t.name) == wanted:
+        if norm(t.name) == wanted:
             return t
     for t in templates:
         if str(t.id) == wanted:
@@ -96,7 +93,7 @@ def resolve_departments(
     Raises:
         NotFoundError: An unknown name or id; the message lists the valid names.
     """
-    by_name = {_norm(d.name): d for d in departments}
+    by_name = {norm(d.name): d for d in departments}
     by_id = {d.id: d for d in departments}
     out: list[Department] = []
     for item in requested:
@@ -104,8 +101,8 @@ def resolve_departments(
         if isinstance(item, int):
             dep = by_id.get(item)
         else:
-            dep = by_name.get(_norm(item))
-            if dep is None and item.strip().isdigit():
+            dep = by_name.get(norm(item))
+            if dep is None and is_digits(item.strip()):
                 dep = by_id.get(int(item.strip()))
         if dep is None:
             valid = ", ".join(d.name for d in departments) or "(none)"
@@ -161,7 +158,7 @@ def employee_insert_pairs(
     """The ``POST /employee/insert`` body of protocol §6.3 (verified live, employees 485/486).
 
     Hourly and overtime-eligible like the reference client; the site tree per §5.4 (or the
-    flat encoding) comes from :func:`sonnys_async.sites.employee_site_pairs`.
+    flat encoding) comes from :func:`sonnys_async.core.sites.employee_site_pairs`.
     """
     pairs: list[tuple[str, str]] = [
         ("employee[firstName]", first_name),

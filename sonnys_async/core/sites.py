@@ -26,9 +26,10 @@ from typing import Literal
 
 from selectolax.lexbor import LexborHTMLParser
 
-from .domain import ALL, District, Region, Site, SiteSelection, SiteTree
-from .errors import NotFoundError, PageStructureError
+from ..domain import ALL, District, Region, Site, SiteSelection, SiteTree
+from ..errors import NotFoundError, PageStructureError
 from .forms import Form, parse_html
+from .text import is_digits
 
 __all__ = [
     "SITE_KEY_PATTERN",
@@ -127,7 +128,7 @@ def parse_site_tree(
             continue
         seen.add(sid)
         did_raw = a.get("data-district-id")
-        site_did = int(did_raw) if did_raw and did_raw.isdigit() and regions else None
+        site_did = int(did_raw) if did_raw and is_digits(did_raw) and regions else None
         name = labels.get(a.get("id") or "", f"Site {sid}")
         code = (codes or {}).get(sid)
         region_id = region_of_district.get(site_did) if site_did is not None else None
@@ -347,30 +348,30 @@ def _read(form: Form, prefix: str) -> SiteSelection:
                 return ALL
         elif name == dr:
             regions_seen = True
-            if c.checked and c.value and c.value.isdigit():
+            if c.checked and c.value and is_digits(c.value):
                 denied_regions.add(int(c.value))
         elif name == dd:
-            if c.value and c.value.isdigit():
+            if c.value and is_digits(c.value):
                 did = int(c.value)
                 rid = c.data_attr("region-id")
-                if rid and rid.isdigit():
+                if rid and is_digits(rid):
                     region_of_district[did] = int(rid)
                 if c.checked:
                     denied_districts.add(did)
         elif name == rr:
-            if c.checked and c.value and c.value.isdigit():
+            if c.checked and c.value and is_digits(c.value):
                 rollup_regions.add(int(c.value))
         elif name.startswith(sd_prefix) and name.endswith("]"):
             inner = name[len(sd_prefix) : -1]
-            if c.checked and inner.isdigit():
+            if c.checked and is_digits(inner):
                 rollup_districts.add(int(inner))
         elif "boac-permission-site-option" in c.classes and c.type == "checkbox":
-            if c.value and c.value.isdigit():
+            if c.value and is_digits(c.value):
                 sid = int(c.value)
                 did_raw = c.data_attr("district-id")
-                site_district[sid] = int(did_raw) if did_raw and did_raw.isdigit() else None
+                site_district[sid] = int(did_raw) if did_raw and is_digits(did_raw) else None
                 site_checked[sid] = c.checked
-        elif c.type == "hidden" and c.value and c.value.isdigit():
+        elif c.type == "hidden" and c.value and is_digits(c.value):
             sid = int(c.value)
             is_site_key = (
                 name == key("siteIds") + "[]"

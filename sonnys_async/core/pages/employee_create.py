@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..domain import Department, SiteTree
+from ...domain import Department, SiteTree
 from ..forms import Form
 from ..sites import REGION_INPUT, parse_site_tree
+from ..text import is_digits
 from ._common import Html, control, parse_page, require_form
 from .employee_edit import EMPLOYEE_FORM, F_DEPARTMENTS, department_options
 
@@ -32,7 +33,7 @@ def wage_site_codes(form: Form) -> dict[int, str]:
     """Short codes by site id from the ``wage[siteId]`` select (empty if the form has none)."""
     for c in form.controls:
         if c.name == F_WAGE_SITE:
-            return {int(o.value): o.text for o in c.options if o.value.isdigit()}
+            return {int(o.value): o.text for o in c.options if is_digits(o.value)}
     return {}
 
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ..errors import PageStructureError
+from ...errors import PageStructureError
 from ..forms import Form
+from ..text import is_digits
 from ._common import (
     Html,
     clean_text,
@@ -140,6 +141,6 @@ def parse_compensation(html: Html) -> CompensationPage:
         form=form,
         employee_id=employee_id,
         min_effective_date=min_date,
-        wage_site_ids=tuple(int(o.value) for o in sites.options if o.value.isdigit()),
+        wage_site_ids=tuple(int(o.value) for o in sites.options if is_digits(o.value)),
         history=tuple(rows),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import PageStructureError
+from ...errors import PageStructureError
 from ..forms import Form
 from ._common import Html, control, control_value, optional_int, parse_page, require_form
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..domain import Department, SiteSelection, SiteTree
-from ..errors import PageStructureError
+from ...domain import Department, SiteSelection, SiteTree
+from ...errors import PageStructureError
 from ..forms import Form
 from ..sites import parse_site_tree, read_employee_sites
+from ..text import is_digits
 from ._common import (
     Html,
     control,
@@ -71,7 +72,7 @@ def department_options(form: Form, *, page: str) -> tuple[Department, ...]:
     select = control(form, F_DEPARTMENTS, page=page)
     out: list[Department] = []
     for option in select.options:
-        if option.value.isdigit():
+        if is_digits(option.value):
             out.append(Department(int(option.value), option.text))
     return tuple(out)
 
@@ -108,7 +109,7 @@ def parse_employee_edit(html: Html) -> EmployeeEditPage:
         last_name=control_value(form, F_LAST, page=PAGE),
         phone=control_value(form, F_PHONE, page=PAGE),
         email=control_value(form, F_EMAIL, page=PAGE),
-        department_ids=tuple(int(o.value) for o in chosen if o.value.isdigit()),
+        department_ids=tuple(int(o.value) for o in chosen if is_digits(o.value)),
         departments=tuple(o.text for o in chosen),
         start_date=parse_date(control_value(form, F_START, page=PAGE), page=PAGE, landmark=F_START),
         active=control(form, F_ACTIVE, page=PAGE).checked,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from ..errors import ControlNotFoundError, FormError, ItemNotFoundError
+from ...errors import ControlNotFoundError, FormError, ItemNotFoundError
 from ._encode import encode_pairs
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def build_entries(
 
 
 class FormData:
-    """Editable replay of a :class:`~sonnys_async.forms.Form` (see the module docstring).
+    """Editable replay of a :class:`~sonnys_async.core.forms.Form` (see the module docstring).
 
     Values of secret controls (PIN, passwords) never appear in ``repr``.
     """

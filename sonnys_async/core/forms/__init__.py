@@ -2,7 +2,7 @@
 
 ``parse_form(html, form_id)`` reads a form; ``form.entries`` is its entry list;
 ``form.replay()`` gives an editable :class:`FormData`; ``encode_pairs`` serialises a body.
-See :mod:`sonnys_async.forms._form` for the two modes (``"browser"`` default, ``"plain"``).
+See :mod:`sonnys_async.core.forms._form` for the two modes (``"browser"`` default, ``"plain"``).
 """
 
 from __future__ import annotations

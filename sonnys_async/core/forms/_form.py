@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ..errors import PageStructureError
+from ...errors import PageStructureError
 
 if TYPE_CHECKING:
     from ._data import FormData
@@ -179,7 +179,7 @@ class Form:
                 only the button that was clicked, and only when it has a name).
 
         Returns:
-            A fresh :class:`~sonnys_async.forms.FormData`.
+            A fresh :class:`~sonnys_async.core.forms.FormData`.
 
         Raises:
             ControlNotFoundError: ``submitter`` names no button of this form.

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ..errors import PageStructureError
+from ...errors import PageStructureError
+from ..text import is_digits
 from ._common import Html, clean_text, optional_int, parse_page, require
 
 __all__ = ["EmployeeListPage", "EmployeeRow", "Pager", "parse_employee_list", "parse_pager"]
@@ -77,7 +78,7 @@ def parse_pager(tree: LexborHTMLParser, nav_selector: str, prefix: str, *, page:
     for link in nav.css(f"a[id^='{prefix}-page-']"):
         ident = link.attributes.get("id") or ""
         number = ident.rsplit("-", 1)[-1]
-        if number.isdigit():
+        if is_digits(number):
             n = int(number)
             last = n if last is None or n > last else last
             parent = link.parent

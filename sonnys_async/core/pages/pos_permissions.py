@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..domain import PosPermission, PosTemplate
-from ..errors import NotFoundError, PageStructureError
+from ...domain import PosPermission, PosTemplate
+from ...errors import NotFoundError, PageStructureError
 from ..forms import Form, FormData
+from ..text import is_digits
 from ._common import Html, control_value, optional_int, parse_page, require_form
 
 __all__ = ["PosPermissionsPage", "apply_pos_template", "parse_pos_permissions"]
@@ -61,7 +62,7 @@ class PosPermissionsPage:
 
 
 def _id_set(text: str | None) -> frozenset[int]:
-    return frozenset(int(p) for p in (text or "").split(",") if p.strip().isdigit())
+    return frozenset(int(p) for p in (text or "").split(",") if is_digits(p.strip()))
 
 
 def parse_pos_permissions(html: Html) -> PosPermissionsPage:
@@ -90,7 +91,7 @@ def parse_pos_permissions(html: Html) -> PosPermissionsPage:
     for opt in options:
         a = opt.attributes
         value = (a.get("value") or "").strip()
-        if value.isdigit():
+        if is_digits(value):
             templates.append(
                 PosTemplate(
                     int(value),
@@ -110,11 +111,11 @@ def parse_pos_permissions(html: Html) -> PosPermissionsPage:
             fields.setdefault(int(match.group(1)), {})[match.group(2)] = c.value or ""
         elif c.type == "checkbox" and c.checked:
             pid = c.data_attr("permission-id")
-            if GRANT_CLASS in c.classes and pid and pid.isdigit():
+            if GRANT_CLASS in c.classes and pid and is_digits(pid):
                 granted.add(int(pid))
             elif OVERRIDE_CLASS in c.classes and c.element_id:
                 tail = c.element_id.rsplit("-", 1)[-1]
-                if tail.isdigit():
+                if is_digits(tail):
                     overrides.add(int(tail))
     if not fields:
         raise PageStructureError(page=PAGE, landmark="permissions[N][id] matrix")
