@@ -265,6 +265,7 @@ class BackofficeClient(PortalOwner[AsyncBackofficeClient]):
     get_employee_compensation = _blocking(AsyncBackofficeClient.get_employee_compensation)
     get_employee_permission = _blocking(AsyncBackofficeClient.get_employee_permission)
 
-    # bulk streams
+    # bulk streams and their pre-flight
+    preflight_employees = _blocking(AsyncBackofficeClient.preflight_employees)
     create_employees = _blocking_bulk(AsyncBackofficeClient.create_employees)
     disable_employees = _blocking_bulk(AsyncBackofficeClient.disable_employees)

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import anyio
 import click
 
-from ..bulk import BulkSummary, run_each
-from ..core.text import digits
+from ..bulk import BulkSummary
 from ..data import sample_path
 from ..journal import Journal, open_private
 from ..models import ActiveFilter
@@ -45,7 +44,7 @@ from ._jobs import (
     OFFBOARD_RESULT_FIELDS,
     ONBOARD_RESULT_FIELDS,
     JobReport,
-    check_tenant_names,
+    check_tenant,
     offboard,
     offboard_tables,
     onboard,
@@ -355,7 +354,7 @@ def onboard_cmd(
 
     async def job() -> JobReport | None:
         async with _bulk_client(state, credentials, concurrency, sessions) as client:
-            name_errors = await check_tenant_names(client, hires)
+            name_errors = await check_tenant(client, hires, check_unique=False)
             if name_errors:
                 _report_invalid(state, name_errors, skip_invalid=skip_invalid, total=len(rows))
                 errors.extend(name_errors)
@@ -364,7 +363,7 @@ def onboard_cmd(
             else:
                 good = list(hires)
             if dry_run:
-                await _dry_run(state, client, good, errors, concurrency)
+                await _dry_run(state, client, good, errors)
                 return None
             # Only now, every check passed, is anything created: exit 2 writes nothing. The
             # client reuses the journal's PINs and passwords for rows an earlier run may have
@@ -398,44 +397,15 @@ async def _dry_run(
     client: AsyncBackofficeClient,
     hires: list[HireRow],
     errors: list[RowError],
-    concurrency: int,
 ) -> None:
-    """Check that each row's unique values are free on the tenant (reads only).
+    """Report the rows whose unique values are taken on the tenant (reads only).
 
     The server treats POS User ID, e-mail and phone as unique (protocol §4, §16.4) and
     Backoffice usernames are unique logins, so a row that would collide is reported now
     rather than failing (or worse, being settled against someone else's record) mid-run.
     """
-    # The roster has no phone filter (§10.2): read it once, not once per row.
-    roster = await client.list_employees(active="all")
-    phones = {digits(e.phone)[-10:] for e in roster if e.phone}
-
-    async def problems(hire: HireRow) -> list[RowError]:
-        r = hire.request
-        found: list[RowError] = []
-        if not await client.is_pos_user_id_available(r.pos_user_id):
-            found.append(RowError(hire.row, "pos_user_id", "already in use"))
-        if not await client.is_email_available(r.email):
-            found.append(
-                RowError(hire.row, "email", "already in use by an employee or a Backoffice user")
-            )
-        if r.phone in phones:
-            found.append(RowError(hire.row, "phone", "already in use by an employee"))
-        if r.backoffice_username and not await client.is_backoffice_username_available(
-            r.backoffice_username
-        ):
-            found.append(
-                RowError(hire.row, "backoffice_username", "already taken by a Backoffice user")
-            )
-        return found
-
-    taken: list[RowError] = []
-    async with run_each(problems, hires, max_at_once=concurrency) as bulk:
-        async for outcome in bulk:
-            if outcome.status == "failed":
-                taken.append(RowError(outcome.item.row, "row", str(outcome.error)))
-            else:
-                taken.extend(outcome.result or ())
+    found = await check_tenant(client, hires, check_unique=True)
+    taken = [e for e in found if (e.row, e.field) not in {(x.row, x.field) for x in errors}]
     if taken:
         print_row_errors(
             state.err, sorted(taken, key=lambda e: (e.row, e.field)), title="Not available"

@@ -7,19 +7,14 @@ results CSV (row by row, mode ``0600``), a progress bar and the screen tables.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import anyio
 from rich.console import Console
 
 from ..bulk import Bulk, BulkSummary, Outcome, is_ambiguous
-from ..core import payloads as P
-from ..core import sites
-from ..domain import SiteTree
-from ..errors import NotFoundError
 from ..journal import Journal, to_jsonable
 from ..models import EmployeeCreated, EmployeeDisabled
 from ._csv import HireRow, LeaverRow, RowError
@@ -32,7 +27,7 @@ __all__ = [
     "OFFBOARD_RESULT_FIELDS",
     "ONBOARD_RESULT_FIELDS",
     "JobReport",
-    "check_tenant_names",
+    "check_tenant",
     "offboard",
     "offboard_tables",
     "onboard",
@@ -86,42 +81,13 @@ class JobReport:
     interrupted: bool = False
 
 
-async def check_tenant_names(
-    client: AsyncBackofficeClient, hires: Sequence[HireRow]
+async def check_tenant(
+    client: AsyncBackofficeClient, hires: Sequence[HireRow], *, check_unique: bool
 ) -> list[RowError]:
-    """Check every row's sites, departments and templates against the tenant (reads only).
-
-    Uses the same resolution rules as the client (``sites.resolve`` and the payload
-    resolvers), so a row that passes here will not fail on a name later.
-    """
-    tree: SiteTree = await client.get_site_tree()
-    departments = await client.list_departments()
-    pos_templates = await client.list_pos_templates()
-    needs_bo = any(h.request.requires_backoffice for h in hires)
-    bo_templates = await client.list_backoffice_templates() if needs_bo else []
-    errors: list[RowError] = []
-
-    def check(row: int, name: str, resolve: Callable[[], object]) -> None:
-        try:
-            resolve()
-        except NotFoundError as exc:
-            errors.append(RowError(row, name, str(exc)))
-
-    for hire in hires:
-        req = hire.request
-        row = hire.row
-        check(row, "available_sites", partial(sites.resolve, tree, req.available_sites))
-        check(row, "permission", partial(P.resolve_pos_template, pos_templates, req.permission))
-        if req.departments:
-            check(row, "departments", partial(P.resolve_departments, departments, req.departments))
-        if req.wage_site is not None:
-            check(row, "wage_site", partial(sites.resolve, tree, [req.wage_site]))
-        if req.requires_backoffice:
-            bo_name = req.backoffice_permission or req.permission
-            check(
-                row, "backoffice_permission", partial(P.resolve_bo_template, bo_templates, bo_name)
-            )
-    return errors
+    """The client's pre-flight of these rows (names; with ``check_unique`` taken values),
+    as row errors with spreadsheet row numbers."""
+    issues = await client.preflight_employees([h.request for h in hires], check_unique=check_unique)
+    return [RowError(hires[i.row or 0].row, i.field, i.message) for i in issues]
 
 
 #: Onboarding results columns read from an :class:`EmployeeCreated` under another name.
