@@ -1,8 +1,9 @@
 """``AsyncBackofficeClient``: one awaitable call per user-management action, verified.
 
-Every operation replays the Backoffice's own HTML forms over the :class:`~._transport.Transport`
-seam (sessions, re-login, retries, limits) and parses pages with the pure core
-(:mod:`sonnys_async.core`: pages, forms, sites). Rules:
+The client is a thin facade. Its constructor builds the transport and composes the services of
+:mod:`sonnys_async._services`, each given what it needs; every public method is the method of one
+service, reached in one hop (``create_employee`` is :meth:`Hiring.create_employee
+<sonnys_async._services.hiring.Hiring.create_employee>`). Rules every operation follows:
 
 * Everything a request needs (templates, departments, sites) is resolved **before** the first
   write; an unknown name raises :class:`~.errors.NotFoundError` listing the valid ones.
@@ -23,18 +24,32 @@ Requests per operation with a warm discovery cache (login excluded):
 ``modify_employee``                                    1 lookup + 3 per touched form (GET, POST,
                                                        verify; the template needs no GET)
 =====================================================  ==========================================
-
-The operations live in layers under :mod:`sonnys_async._ops` (see :mod:`._ops.base`); this
-class adds construction, configuration from the environment and the async lifecycle.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
-from ._ops.bulk import BulkOps
+from . import _constants as C
+from ._services.bo_access import BackofficeAccess
+from ._services.bulk_ops import BulkOps
+from ._services.catalogue import Catalogue
+from ._services.changes import Changes
+from ._services.compensation import Compensation
+from ._services.employee_form import EmployeeForm
+from ._services.gateway import Gateway
+from ._services.hire_plan import HirePlanner
+from ._services.hiring import Hiring
+from ._services.offboarding import Offboarding
+from ._services.pos_access import PosAccess
+from ._services.preflight import Preflight
+from ._services.profiles import Profiles
+from ._services.roster import Roster
+from ._services.users import BackofficeUsers
 from ._transport import Limits, RetryPolicy, Transport
 from .errors import FieldIssue, InputValidationError
 
@@ -42,8 +57,38 @@ __all__ = ["AsyncBackofficeClient"]
 
 _TENANT_URL = "https://{}.sonnyscontrols.com"
 
+S = TypeVar("S")
+P = ParamSpec("P")
+R = TypeVar("R")
 
-class AsyncBackofficeClient(BulkOps):
+
+def _awaits(
+    service: Callable[[AsyncBackofficeClient], S],
+    method: Callable[Concatenate[S, P], Awaitable[R]],
+) -> Callable[Concatenate[AsyncBackofficeClient, P], Awaitable[R]]:
+    """The client's method for an async service method: same signature and docstring."""
+
+    @functools.wraps(method)
+    async def call(self: AsyncBackofficeClient, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return await method(service(self), *args, **kwargs)
+
+    return call
+
+
+def _returns(
+    service: Callable[[AsyncBackofficeClient], S],
+    method: Callable[Concatenate[S, P], R],
+) -> Callable[Concatenate[AsyncBackofficeClient, P], R]:
+    """The client's method for a plain service method (the bulk streams)."""
+
+    @functools.wraps(method)
+    def call(self: AsyncBackofficeClient, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return method(service(self), *args, **kwargs)
+
+    return call
+
+
+class AsyncBackofficeClient:
     """Async client for one Backoffice tenant.
 
     Use it as an async context manager (or call :meth:`aclose`). The login happens lazily on the
@@ -78,10 +123,10 @@ class AsyncBackofficeClient(BulkOps):
         username: str,
         password: str,
         transport: Any = None,
-        sessions: int = 1,
-        max_concurrency: int = 8,
-        max_per_second: float | None = None,
-        timeout: float = 30.0,
+        sessions: int = C.DEFAULT_SESSIONS,
+        max_concurrency: int = C.DEFAULT_MAX_CONCURRENCY,
+        max_per_second: float | None = C.DEFAULT_MAX_PER_SECOND,
+        timeout: float = C.DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         verify: bool = True,
         user_agent: str | None = None,
@@ -103,10 +148,22 @@ class AsyncBackofficeClient(BulkOps):
             user_agent=user_agent,
             verify=verify,
         )
-        self._locks = {}
-        self._create_page = None
-        self._pos = None
-        self._bo = None
+        # The services, each given what it needs (docs/architecture.md draws the graph).
+        gateway = Gateway(self._t)
+        self._catalogue = catalogue = Catalogue(gateway)
+        self._roster = roster = Roster(gateway)
+        self._profiles = Profiles(gateway, catalogue, roster)
+        pos = PosAccess(gateway)
+        access = BackofficeAccess(gateway, catalogue)
+        self._users = users = BackofficeUsers(gateway, catalogue, roster, access)
+        planner = HirePlanner(catalogue)
+        self._hiring = hiring = Hiring(gateway, catalogue, planner, roster, pos, users, access)
+        form = EmployeeForm(gateway, roster)
+        self._offboarding = offboarding = Offboarding(roster, form, users)
+        compensation = Compensation(gateway, catalogue)
+        self._changes = Changes(catalogue, roster, form, compensation, pos)
+        self._preflight = Preflight(catalogue, roster)
+        self._bulk = BulkOps(hiring, offboarding)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Self:
@@ -173,3 +230,49 @@ class AsyncBackofficeClient(BulkOps):
 
     def __repr__(self) -> str:
         return f"AsyncBackofficeClient(base_url={self.base_url!r}, username={self._t.username!r})"
+
+    # ---- discovery (cached): _services/catalogue.py
+    get_site_tree = _awaits(lambda c: c._catalogue, Catalogue.get_site_tree)
+    list_sites = _awaits(lambda c: c._catalogue, Catalogue.list_sites)
+    list_departments = _awaits(lambda c: c._catalogue, Catalogue.list_departments)
+    list_pos_templates = _awaits(lambda c: c._catalogue, Catalogue.list_pos_templates)
+    list_pos_permissions = _awaits(lambda c: c._catalogue, Catalogue.list_pos_permissions)
+    list_backoffice_templates = _awaits(lambda c: c._catalogue, Catalogue.list_backoffice_templates)
+    list_permissions = _awaits(lambda c: c._catalogue, Catalogue.list_permissions)
+
+    # ---- roster reads and availability checks: _services/roster.py
+    list_employees = _awaits(lambda c: c._roster, Roster.list_employees)
+    search_employees = _awaits(lambda c: c._roster, Roster.search_employees)
+    find_employees = _awaits(lambda c: c._roster, Roster.find_employees)
+    find_employee = _awaits(lambda c: c._roster, Roster.find_employee)
+    pos_user_id_exists = _awaits(lambda c: c._roster, Roster.pos_user_id_exists)
+    is_pos_user_id_available = _awaits(lambda c: c._roster, Roster.is_pos_user_id_available)
+    is_email_available = _awaits(lambda c: c._roster, Roster.is_email_available)
+    is_backoffice_username_available = _awaits(
+        lambda c: c._roster, Roster.is_backoffice_username_available
+    )
+    is_phone_available = _awaits(lambda c: c._roster, Roster.is_phone_available)
+
+    # ---- employee snapshots: _services/profiles.py
+    get_employee = _awaits(lambda c: c._profiles, Profiles.get_employee)
+    get_employee_profile = _awaits(lambda c: c._profiles, Profiles.get_employee_profile)
+    get_employee_compensation = _awaits(lambda c: c._profiles, Profiles.get_employee_compensation)
+    get_employee_permission = _awaits(lambda c: c._profiles, Profiles.get_employee_permission)
+
+    # ---- writes: _services/hiring.py, offboarding.py, changes.py, users.py
+    create_employee = _awaits(lambda c: c._hiring, Hiring.create_employee)
+    create_employee_from = _awaits(lambda c: c._hiring, Hiring.create_employee_from)
+    disable_employee = _awaits(lambda c: c._offboarding, Offboarding.disable_employee)
+    disable_employee_from = _awaits(lambda c: c._offboarding, Offboarding.disable_employee_from)
+    modify_employee = _awaits(lambda c: c._changes, Changes.modify_employee)
+    modify_employee_from = _awaits(lambda c: c._changes, Changes.modify_employee_from)
+    create_backoffice_user = _awaits(lambda c: c._users, BackofficeUsers.create_backoffice_user)
+    create_backoffice_user_from = _awaits(
+        lambda c: c._users, BackofficeUsers.create_backoffice_user_from
+    )
+    disable_backoffice_user = _awaits(lambda c: c._users, BackofficeUsers.disable_backoffice_user)
+
+    # ---- bulk streams and their pre-flight: _services/bulk_ops.py, preflight.py
+    preflight_employees = _awaits(lambda c: c._preflight, Preflight.preflight_employees)
+    create_employees = _returns(lambda c: c._bulk, BulkOps.create_employees)
+    disable_employees = _returns(lambda c: c._bulk, BulkOps.disable_employees)

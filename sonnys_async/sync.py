@@ -28,6 +28,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, cast
 
 from anyio.from_thread import BlockingPortal
 
+from . import _constants as C
 from ._client import AsyncBackofficeClient
 from ._portal import BlockingIterator, PortalOwner, blocking, sync_returns
 from ._transport import RetryPolicy, Transport
@@ -45,8 +46,8 @@ def _blocking(
 ) -> Callable[Concatenate[BackofficeClient, P], R]:
     """Twin of an async method, typed for :class:`BackofficeClient` (``self`` fixed).
 
-    The async methods live on mixins (``Reads``, ``Employees``...), so ``blocking`` alone would
-    type ``self`` as ``PortalOwner[Reads]``; pinning the owner here keeps mypy precise.
+    ``blocking`` alone would type ``self`` as ``PortalOwner[AsyncBackofficeClient]``; pinning
+    the owner to this class keeps mypy precise about the sync client's own methods.
     """
     return cast("Callable[Concatenate[BackofficeClient, P], R]", blocking(method))
 
@@ -174,10 +175,10 @@ class BackofficeClient(PortalOwner[AsyncBackofficeClient]):
         username: str,
         password: str,
         transport: Any = None,
-        sessions: int = 1,
-        max_concurrency: int = 8,
-        max_per_second: float | None = None,
-        timeout: float = 30.0,
+        sessions: int = C.DEFAULT_SESSIONS,
+        max_concurrency: int = C.DEFAULT_MAX_CONCURRENCY,
+        max_per_second: float | None = C.DEFAULT_MAX_PER_SECOND,
+        timeout: float = C.DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         verify: bool = True,
         user_agent: str | None = None,

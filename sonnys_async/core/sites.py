@@ -40,6 +40,7 @@ __all__ = [
     "read_employee_sites",
     "replace_site_pairs",
     "resolve",
+    "same_selection",
     "selection_ids",
     "strip_site_pairs",
 ]
@@ -151,6 +152,11 @@ def selection_ids(tree: SiteTree, selection: SiteSelection) -> frozenset[int]:
         The site ids.
     """
     return tree.site_ids if selection == ALL else frozenset(selection)
+
+
+def same_selection(tree: SiteTree, a: SiteSelection, b: SiteSelection) -> bool:
+    """Whether two selections name the same sites (``"all"`` equals a list of every site)."""
+    return selection_ids(tree, a) == selection_ids(tree, b)
 
 
 def resolve(tree: SiteTree, requested: str | Iterable[int | str]) -> SiteSelection:

@@ -513,7 +513,7 @@ async def test_first_employee_of_an_empty_tenant() -> None:
 async def test_list_employees_follows_every_page(
     sb: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sonnys_async._ops.reads as reads_module
+    import sonnys_async._services.roster as reads_module
 
     monkeypatch.setattr(reads_module, "ROSTER_LIMIT", 7)
     async with make_client(sb) as client:

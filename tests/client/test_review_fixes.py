@@ -357,7 +357,7 @@ async def test_linked_user_sites_are_not_reduced_by_an_unmapped_code(
     sb: Sandbox, client: AsyncBackofficeClient
 ) -> None:
     created = await client.create_employee(**hire(available_sites=["NOLO", "DKSN"]))
-    page = client._create_page
+    page = client._catalogue._create_page
     assert page is not None
     tree = page.tree
     # The cached tree lost one code (e.g. a site renamed since the cache was filled).
@@ -367,7 +367,7 @@ async def test_linked_user_sites_are_not_reduced_by_an_unmapped_code(
         districts=tree.districts,
         hierarchical=tree.hierarchical,
     )
-    client._create_page = dataclasses.replace(page, tree=blind)
+    client._catalogue._create_page = dataclasses.replace(page, tree=blind)
     user = await client.create_backoffice_user(
         username=f"codes_{created.employee_id}",
         email=created.email,

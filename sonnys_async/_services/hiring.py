@@ -1,96 +1,73 @@
-"""create_employee: resolve, pre-flight, insert, POS template, read-back."""
+"""create_employee: plan, pre-flight, insert, POS template, read-back, linked Backoffice user."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
-from .._secrets import generate_backoffice_password, generate_pos_pin
-from .._transport import (
-    AmbiguousWriteError,
-    SessionHandle,
-)
-from ..core import pages, sites
+from .. import _constants as C
+from .._secrets import generate_backoffice_password
+from .._transport import AmbiguousWriteError
 from ..core import payloads as P
+from ..core.sites import same_selection
 from ..core.text import norm
-from ..domain import (
-    ALL,
-    BoTemplate,
-    Department,
-    PosTemplate,
-    SiteSelection,
-    SiteTree,
-)
+from ..domain import PosTemplate
 from ..errors import (
     BackofficeError,
     DuplicateError,
-    FieldIssue,
-    InputValidationError,
-    NotFoundError,
     OutcomeUnknownError,
     TransportError,
     WriteNotVerifiedError,
 )
-from ..models import (
-    CreateEmployeeRequest,
-    EmployeeCreated,
-)
-from .base import (
-    NoEmployeeYet,
-    PosCatalogue,
-    logger,
-    request_from,
-    same_name,
-    same_sites,
-    trailing_id,
-)
-from .users import Users
+from ..models import CreateEmployeeRequest, EmployeeCreated
+from .bo_access import BackofficeAccess
+from .catalogue import Catalogue, PosCatalogue
+from .gateway import Gateway, trailing_id
+from .hire_plan import CreatePlan, HirePlanner
+from .inputs import request_from
+from .pos_access import PosAccess
+from .roster import Roster, same_name
+from .users import BackofficeUsers
 
-__all__ = ["CreatePlan", "Employees"]
+__all__ = ["Hiring"]
+
+logger = logging.getLogger(C.LOGGER_NAME)
 
 
-@dataclass(frozen=True, slots=True)
-class CreatePlan:
-    """A create resolved against the tenant before any write (names -> ids, PIN drawn)."""
+class Hiring:
+    """New employees: :meth:`create_employee`, and finishing a create a run left half-done.
 
-    req: CreateEmployeeRequest
-    tree: SiteTree
-    selection: SiteSelection
-    deps: tuple[Department, ...]
-    wage_site_id: int
-    template: PosTemplate
-    #: ``None`` on a tenant without employees: read from the new one's page after the insert.
-    catalogue: PosCatalogue | None
-    bo_template: BoTemplate | None
-    pin: int
+    Args:
+        gateway: Page reads and form submits.
+        catalogue: Tenant data (the POS catalogue is remembered after a first hire).
+        planner: Resolves a request's names before any write.
+        roster: Pre-flight and read-back lookups.
+        pos: The POS permissions form.
+        users: The linked Backoffice user.
+        access: The Backoffice user's access (a resumed create makes it whole).
+    """
 
-    def result(self, employee_id: int, **extra: Any) -> EmployeeCreated:
-        """The :class:`EmployeeCreated` of this plan, with ``extra`` fields overriding."""
-        req = self.req
-        fields: dict[str, Any] = {
-            "employee_id": employee_id,
-            "pos_user_id": req.pos_user_id,
-            "pos_pin": self.pin,
-            "first_name": req.first_name,
-            "last_name": req.last_name,
-            "email": req.email,
-            "permission_applied": self.template.name,
-            "sites_granted": P.selection_names(self.tree, self.selection),
-            "site_ids": self.selection,
-            "departments": tuple(d.name for d in self.deps),
-            "wage_site": self.tree.site(self.wage_site_id).name,
-            "wage_rate": req.wage_rate,
-            "overtime_wage_rate": req.effective_overtime_rate,
-            **extra,
-        }
-        return EmployeeCreated(**fields)
-
-
-class Employees(Users):
-    """``create_employee``: resolve, pre-flight, insert, POS template, read-back."""
+    def __init__(
+        self,
+        gateway: Gateway,
+        catalogue: Catalogue,
+        planner: HirePlanner,
+        roster: Roster,
+        pos: PosAccess,
+        users: BackofficeUsers,
+        access: BackofficeAccess,
+    ) -> None:
+        self._gateway = gateway
+        self._catalogue = catalogue
+        self._planner = planner
+        self._roster = roster
+        self._pos = pos
+        self._users = users
+        self._access = access
 
     async def create_employee(
         self,
@@ -178,233 +155,27 @@ class Employees(Users):
         Returns:
             See :meth:`create_employee`.
         """
-        plan = await self._plan_create(request)
+        plan = await self._planner.plan(request)
         req = plan.req
         if req.requires_backoffice:
             assert req.backoffice_username is not None  # model rule
-            if await self._users_by(username=req.backoffice_username):
+            if await self._roster.users_by(username=req.backoffice_username):
                 raise DuplicateError(
                     f"Backoffice username {req.backoffice_username!r} is already in use",
                     field="username",
                     value=req.backoffice_username,
                 )
-
         # ---- pre-flight: one targeted search (includes disabled holders, §4)
-        if await self._rows_by_pos_user_id(req.pos_user_id):
+        if await self._roster.rows_by_pos_user_id(req.pos_user_id):
             raise DuplicateError(
                 f"POS User ID {req.pos_user_id} is already in use",
                 field="pos_user_id",
                 value=req.pos_user_id,
             )
+        employee_id = await self._insert(req, plan.insert_pairs())
+        return await self._finish(plan, employee_id)
 
-        # ---- insert
-        body = P.employee_insert_pairs(
-            tree=plan.tree,
-            first_name=req.first_name,
-            last_name=req.last_name,
-            phone=req.phone,
-            email=req.email,
-            start_date=req.start_date,
-            pos_user_id=req.pos_user_id,
-            pos_pin=plan.pin,
-            wage_rate=req.wage_rate,
-            overtime_rate=req.effective_overtime_rate,
-            wage_site_id=plan.wage_site_id,
-            departments=plan.deps,
-            selection=plan.selection,
-            adp_employee_id=req.adp_employee_id,
-            emergency_contact_name=req.emergency_contact_name,
-            emergency_contact_phone=req.emergency_contact_phone,
-        )
-        employee_id = await self._insert_employee(req, body)
-        return await self._finish_create(plan, employee_id)
-
-    async def _plan_create(self, req: CreateEmployeeRequest) -> CreatePlan:
-        """Resolve every name of a create against the tenant (reads only, before any write)."""
-        create_page = await self._employee_create_page()
-        tree = create_page.tree
-        selection = sites.resolve(tree, req.available_sites)
-        if selection != ALL and not selection:
-            raise InputValidationError([FieldIssue("available_sites", "selects no site")])
-        dep_request: Sequence[int | str] = req.departments or ("Greeter",)
-        try:
-            deps = P.resolve_departments(create_page.departments, dep_request)
-        except NotFoundError as exc:
-            if req.departments is None:
-                raise InputValidationError(
-                    [FieldIssue("departments", f"required on this tenant ({exc})")]
-                ) from exc
-            raise
-        wage_site_id = self._wage_site(tree, selection, req.wage_site, req.available_sites)
-        catalogue: PosCatalogue | None
-        try:
-            catalogue = await self._pos_catalogue()
-            template = P.resolve_pos_template(catalogue.templates, req.permission)
-        except NoEmployeeYet:
-            # First employee of a tenant: check the name against the template list now, read
-            # the grant sets from the new employee's own permissions page after the insert.
-            listing = await self._page("/pos-permission-template/list", what="POS templates")
-            stubs = [
-                PosTemplate(r.id, r.name, frozenset())
-                for r in pages.parse_pos_template_list(listing.text)
-            ]
-            template = P.resolve_pos_template(stubs, req.permission)
-            catalogue = None
-        bo_template: BoTemplate | None = None
-        if req.requires_backoffice:
-            bo = await self._bo_catalogue()
-            bo_template = P.resolve_bo_template(
-                bo.templates, req.backoffice_permission or req.permission
-            )
-        pin = req.pos_pin if req.pos_pin is not None else generate_pos_pin()
-        return CreatePlan(
-            req, tree, selection, deps, wage_site_id, template, catalogue, bo_template, pin
-        )
-
-    async def _finish_create(
-        self,
-        plan: CreatePlan,
-        employee_id: int,
-        *,
-        grants_known_missing: bool = True,
-        notes: Sequence[str] = (),
-    ) -> EmployeeCreated:
-        """The steps after the insert: POS template, read-back, linked Backoffice user.
-
-        ``grants_known_missing=False`` (a resumed create) first reads whether the template is
-        already applied, and creates the Backoffice user only if no user of that name exists.
-        """
-        req, template, catalogue = plan.req, plan.template, plan.catalogue
-        warnings = list(notes)
-
-        # ---- POS permissions (full matrix, §7.5)
-        try:
-            if catalogue is None:
-                catalogue = await self._read_pos_catalogue(employee_id)
-                self._pos = catalogue
-                template = P.resolve_pos_template(catalogue.templates, template.id)
-            if grants_known_missing or not await self._pos_grants_match(employee_id, template):
-                await self._apply_pos_template(employee_id, template, catalogue, verify=False)
-                if not grants_known_missing:
-                    warnings.append(f"POS template {template.name!r} applied on resume")
-        except BackofficeError as exc:
-            partial = plan.result(
-                employee_id,
-                permission_applied="",
-                verified=False,
-                warnings=(*warnings, f"employee created, POS template not applied: {exc}"),
-            )
-            raise WriteNotVerifiedError(
-                f"employee {employee_id} was created but its POS template was not applied: {exc}",
-                what="pos_template",
-                expected=template.name,
-                partial=partial,
-            ) from exc
-
-        # ---- read-back
-        if req.verify:
-            await self._verify_created(plan, employee_id, template, catalogue)
-
-        logger.info(
-            "created employee %d (POS User ID %d, template %r, verified=%s)",
-            employee_id,
-            req.pos_user_id,
-            template.name,
-            req.verify,
-        )
-        if not req.requires_backoffice:
-            return plan.result(employee_id, warnings=tuple(warnings), verified=req.verify)
-
-        # ---- linked Backoffice user
-        assert plan.bo_template is not None
-        assert req.backoffice_username is not None
-        password = req.backoffice_password or generate_backoffice_password()
-        if not grants_known_missing:
-            existing = await self._users_by(username=req.backoffice_username)
-            if existing:
-                return await self._existing_user_result(
-                    plan, employee_id, existing[0].user_id, password, warnings
-                )
-        try:
-            user = await self._create_user(
-                username=req.backoffice_username,
-                password=password,
-                email=req.email,
-                employee_id=employee_id,
-                first_name=None,
-                last_name=None,
-                selection=plan.selection,
-                template=plan.bo_template,
-                verify=req.verify,
-                expected_name=(req.first_name, req.last_name),
-            )
-        except BackofficeError as exc:
-            partial_user = getattr(exc, "partial", None)
-            partial = plan.result(
-                employee_id,
-                backoffice_user_id=getattr(partial_user, "user_id", None),
-                backoffice_username=req.backoffice_username,
-                backoffice_password=password if partial_user is not None else None,
-                verified=False,
-                warnings=(*warnings, f"employee created; Backoffice user step failed: {exc}"),
-            )
-            raise WriteNotVerifiedError(
-                f"employee {employee_id} was created but its Backoffice user failed: {exc}",
-                what="backoffice_user",
-                partial=partial,
-            ) from exc
-        if not grants_known_missing:
-            warnings.append("Backoffice user created on resume")
-        return plan.result(
-            employee_id,
-            backoffice_user_id=user.user_id,
-            backoffice_username=user.username,
-            backoffice_password=user.password,
-            backoffice_permission_applied=user.permission_applied,
-            verified=req.verify,
-            warnings=(*warnings, *user.warnings),
-        )
-
-    async def _existing_user_result(
-        self,
-        plan: CreatePlan,
-        employee_id: int,
-        user_id: int,
-        password: str,
-        warnings: list[str],
-    ) -> EmployeeCreated:
-        """A resumed create whose Backoffice username exists: ours only if linked to the
-        employee (then made whole: template and sites), else exactly what is missing."""
-        req = plan.req
-        assert plan.bo_template is not None
-        linked_to = (await self._user_edit_page(user_id)).employee_id
-        if linked_to != employee_id:
-            partial = plan.result(employee_id, verified=False, warnings=tuple(warnings))
-            raise WriteNotVerifiedError(
-                f"employee {employee_id} exists (POS template applied), but its Backoffice user "
-                f"is missing: username {req.backoffice_username!r} belongs to user {user_id}, "
-                f"which is linked to {linked_to or 'no employee'}",
-                what="backoffice_user",
-                expected=req.backoffice_username,
-                actual=user_id,
-                partial=partial,
-            )
-        tree = await self.get_site_tree()
-        if not await self._access_matches(user_id, tree, plan.selection, plan.bo_template):
-            await self._set_access(user_id, tree, plan.selection, plan.bo_template)
-            warnings.append(f"Backoffice template {plan.bo_template.name!r} applied on resume")
-        warnings.append("Backoffice user already existed (password as journaled)")
-        return plan.result(
-            employee_id,
-            backoffice_user_id=user_id,
-            backoffice_username=req.backoffice_username,
-            backoffice_password=password,
-            backoffice_permission_applied=plan.bo_template.name,
-            verified=req.verify,
-            warnings=tuple(warnings),
-        )
-
-    async def _resume_create(self, req: CreateEmployeeRequest) -> EmployeeCreated | None:
+    async def resume(self, req: CreateEmployeeRequest) -> EmployeeCreated | None:
         """Settle a create whose earlier attempt was interrupted (a bulk re-run).
 
         Not on the server: ``None`` (safe to send again). Inserted under the same names: the
@@ -415,7 +186,7 @@ class Employees(Users):
             DuplicateError: The POS User ID belongs to an employee with other names.
             WriteNotVerifiedError: Something could not be finished; the message says what.
         """
-        rows = await self._rows_by_pos_user_id(req.pos_user_id)
+        rows = await self._roster.rows_by_pos_user_id(req.pos_user_id)
         if not rows:
             return None
         mine = [r for r in rows if same_name(r, req.first_name, req.last_name)]
@@ -426,49 +197,24 @@ class Employees(Users):
                 value=req.pos_user_id,
             )
         employee_id = mine[0].employee_id
-        plan = await self._plan_create(req)
-        pin = (await self._edit_page(employee_id)).pos_pin
+        plan = await self._planner.plan(req)
+        pin = (await self._roster.edit_page(employee_id)).pos_pin
         if pin is not None and pin != plan.pin:
             plan = replace(plan, pin=pin)
-        return await self._finish_create(
-            plan,
-            employee_id,
-            grants_known_missing=False,
-            notes=("recovered from an interrupted run",),
+        return await self._finish(
+            plan, employee_id, resumed=True, notes=("recovered from an interrupted run",)
         )
 
-    @staticmethod
-    def _wage_site(
-        tree: SiteTree,
-        selection: SiteSelection,
-        wage_site: int | str | None,
-        requested: Any,
-    ) -> int:
-        if wage_site is not None:
-            chosen = sites.resolve(tree, [wage_site])
-            assert chosen != ALL
-            (site_id,) = tuple(chosen)
-            if selection != ALL and site_id not in selection:
-                raise InputValidationError(
-                    [FieldIssue("wage_site", "must be one of the employee's available sites")]
-                )
-            return site_id
-        if selection == ALL:
-            return tree.sites[0].id
-        first = sites.resolve(tree, [requested[0]])
-        assert first != ALL
-        return next(iter(first))
+    # ------------------------------------------------------------------ insert
 
-    async def _insert_employee(
-        self, req: CreateEmployeeRequest, body: list[tuple[str, str]]
-    ) -> int:
+    async def _insert(self, req: CreateEmployeeRequest, body: list[tuple[str, str]]) -> int:
         values: dict[str, str | int] = {
             "pos_user_id": req.pos_user_id,
             "email": req.email,
             "phone": req.phone,
         }
         try:
-            resp = await self._submit(
+            resp = await self._gateway.submit(
                 "/employee/insert",
                 body,
                 what="employee insert",
@@ -484,7 +230,7 @@ class Employees(Users):
         """The insert's answer was lost: read state by POS User ID (it was free a moment ago),
         on the POST's own session so the read is served after the POST."""
         try:
-            rows = await self._rows_by_pos_user_id(req.pos_user_id, session=exc.session)
+            rows = await self._roster.rows_by_pos_user_id(req.pos_user_id, session=exc.session)
         except BackofficeError as read_exc:
             raise OutcomeUnknownError(
                 f"employee insert for POS User ID {req.pos_user_id}: the answer was lost and "
@@ -512,40 +258,156 @@ class Employees(Users):
             method="POST",
         ) from exc
 
-    async def _apply_pos_template(
+    # ------------------------------------------------------------------ after the insert
+
+    async def _finish(
         self,
+        plan: CreatePlan,
         employee_id: int,
-        template: PosTemplate,
-        catalogue: PosCatalogue,
         *,
-        verify: bool,
-    ) -> None:
-        await self._replace_form(
-            "/employee/permissions/update",
-            P.pos_matrix_pairs(employee_id, template, catalogue.permissions),
-            what="POS permissions",
-            ok=lambda loc: loc.rstrip("/") == "/employee" or loc.startswith("/employee?"),
-            stored=lambda session: self._pos_grants_match(employee_id, template, session=session),
-        )
-        if verify and not await self._pos_grants_match(employee_id, template):
+        resumed: bool = False,
+        notes: Sequence[str] = (),
+    ) -> EmployeeCreated:
+        """The steps after the insert: POS template, read-back, linked Backoffice user.
+
+        A ``resumed`` create first reads whether the template is already applied, and creates
+        the Backoffice user only if no user of that name exists.
+        """
+        req, template, catalogue = plan.req, plan.template, plan.catalogue
+        warnings = list(notes)
+
+        # ---- POS permissions (full matrix, §7.5)
+        try:
+            if catalogue is None:
+                catalogue = await self._catalogue.read_pos(employee_id)
+                self._catalogue.remember_pos(catalogue)
+                template = P.resolve_pos_template(catalogue.templates, template.id)
+            if not resumed or not await self._pos.matches(employee_id, template):
+                await self._pos.apply(employee_id, template, catalogue, verify=False)
+                if resumed:
+                    warnings.append(f"POS template {template.name!r} applied on resume")
+        except BackofficeError as exc:
+            partial = plan.result(
+                employee_id,
+                permission_applied="",
+                verified=False,
+                warnings=(*warnings, f"employee created, POS template not applied: {exc}"),
+            )
             raise WriteNotVerifiedError(
-                f"employee {employee_id}: POS grants do not match template {template.name!r}",
+                f"employee {employee_id} was created but its POS template was not applied: {exc}",
                 what="pos_template",
                 expected=template.name,
-            )
+                partial=partial,
+            ) from exc
 
-    async def _pos_grants_match(
-        self, employee_id: int, template: PosTemplate, *, session: SessionHandle | None = None
-    ) -> bool:
-        resp = await self._page(
-            f"/employee/permissions/{employee_id}",
-            session=session,
-            what="employee permissions page",
+        # ---- read-back
+        if req.verify:
+            await self._verify(plan, employee_id, template, catalogue)
+
+        logger.info(
+            "created employee %d (POS User ID %d, template %r, verified=%s)",
+            employee_id,
+            req.pos_user_id,
+            template.name,
+            req.verify,
         )
-        page = pages.parse_pos_permissions(resp.text)
-        return page.granted == template.grants and page.overrides == template.overrides
+        if not req.requires_backoffice:
+            return plan.result(employee_id, warnings=tuple(warnings), verified=req.verify)
+        return await self._linked_user(plan, employee_id, warnings, resumed=resumed)
 
-    async def _verify_created(
+    async def _linked_user(
+        self, plan: CreatePlan, employee_id: int, warnings: list[str], *, resumed: bool
+    ) -> EmployeeCreated:
+        req = plan.req
+        assert plan.bo_template is not None
+        assert req.backoffice_username is not None
+        password = req.backoffice_password or generate_backoffice_password()
+        if resumed:
+            existing = await self._roster.users_by(username=req.backoffice_username)
+            if existing:
+                return await self._existing_user(
+                    plan, employee_id, existing[0].user_id, password, warnings
+                )
+        try:
+            user = await self._users.create(
+                username=req.backoffice_username,
+                password=password,
+                email=req.email,
+                employee_id=employee_id,
+                first_name=None,
+                last_name=None,
+                selection=plan.selection,
+                template=plan.bo_template,
+                verify=req.verify,
+                expected_name=(req.first_name, req.last_name),
+            )
+        except BackofficeError as exc:
+            partial_user = getattr(exc, "partial", None)
+            partial = plan.result(
+                employee_id,
+                backoffice_user_id=getattr(partial_user, "user_id", None),
+                backoffice_username=req.backoffice_username,
+                backoffice_password=password if partial_user is not None else None,
+                verified=False,
+                warnings=(*warnings, f"employee created; Backoffice user step failed: {exc}"),
+            )
+            raise WriteNotVerifiedError(
+                f"employee {employee_id} was created but its Backoffice user failed: {exc}",
+                what="backoffice_user",
+                partial=partial,
+            ) from exc
+        if resumed:
+            warnings.append("Backoffice user created on resume")
+        return plan.result(
+            employee_id,
+            backoffice_user_id=user.user_id,
+            backoffice_username=user.username,
+            backoffice_password=user.password,
+            backoffice_permission_applied=user.permission_applied,
+            verified=req.verify,
+            warnings=(*warnings, *user.warnings),
+        )
+
+    async def _existing_user(
+        self,
+        plan: CreatePlan,
+        employee_id: int,
+        user_id: int,
+        password: str,
+        warnings: list[str],
+    ) -> EmployeeCreated:
+        """A resumed create whose Backoffice username exists: ours only if linked to the
+        employee (then made whole: template and sites), else exactly what is missing."""
+        req = plan.req
+        assert plan.bo_template is not None
+        linked_to = (await self._roster.user_edit_page(user_id)).employee_id
+        if linked_to != employee_id:
+            partial = plan.result(employee_id, verified=False, warnings=tuple(warnings))
+            raise WriteNotVerifiedError(
+                f"employee {employee_id} exists (POS template applied), but its Backoffice user "
+                f"is missing: username {req.backoffice_username!r} belongs to user {user_id}, "
+                f"which is linked to {linked_to or 'no employee'}",
+                what="backoffice_user",
+                expected=req.backoffice_username,
+                actual=user_id,
+                partial=partial,
+            )
+        tree = await self._catalogue.get_site_tree()
+        if not await self._access.matches(user_id, tree, plan.selection, plan.bo_template):
+            await self._access.set(user_id, tree, plan.selection, plan.bo_template)
+            warnings.append(f"Backoffice template {plan.bo_template.name!r} applied on resume")
+        warnings.append("Backoffice user already existed (password as journaled)")
+        return plan.result(
+            employee_id,
+            backoffice_user_id=user_id,
+            backoffice_username=req.backoffice_username,
+            backoffice_password=password,
+            backoffice_permission_applied=plan.bo_template.name,
+            verified=req.verify,
+            warnings=tuple(warnings),
+        )
+
+    async def _verify(
         self, plan: CreatePlan, employee_id: int, template: PosTemplate, catalogue: PosCatalogue
     ) -> None:
         """One roster row proves names, activity, sites (codes), departments and Access."""
@@ -562,7 +424,7 @@ class Employees(Users):
             )
 
         try:
-            rows = await self._rows_by_pos_user_id(req.pos_user_id)
+            rows = await self._roster.rows_by_pos_user_id(req.pos_user_id)
         except BackofficeError as exc:
             raise WriteNotVerifiedError(
                 f"employee {employee_id} created, but the read-back failed: {exc}",
@@ -586,10 +448,8 @@ class Employees(Users):
             if got_codes != want_codes:
                 raise fail("sites", sorted(want_codes), sorted(got_codes))
         else:
-            edit = pages.parse_employee_edit(
-                (await self._page(f"/employee/edit/{employee_id}", what="employee")).text
-            )
-            if not same_sites(tree, edit.available_sites, selection):
+            edit = await self._roster.edit_page(employee_id)
+            if not same_selection(tree, edit.available_sites, selection):
                 raise fail("sites", selection, edit.available_sites)
         want_deps = {norm(d.name) for d in plan.deps}
         got_deps = {norm(d) for d in row.departments}
@@ -605,5 +465,5 @@ class Employees(Users):
         }
         if norm(row.access) not in equal_names | {
             norm(template.name)
-        } and not await self._pos_grants_match(employee_id, template):
+        } and not await self._pos.matches(employee_id, template):
             raise fail("pos_template", template.name, row.access)

@@ -1,24 +1,18 @@
-"""Backoffice users: create (with template and sites), deactivate, find linked ones."""
+"""Backoffice logins: create (insert, access, verify), deactivate, find the linked ones."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any, Literal
 
+from .. import _constants as C
 from .._secrets import generate_backoffice_password
-from .._transport import (
-    AmbiguousWriteError,
-    SessionHandle,
-)
+from .._transport import AmbiguousWriteError
 from ..core import pages, sites
 from ..core import payloads as P
 from ..core.text import norm
-from ..domain import (
-    ALL,
-    BoTemplate,
-    SiteSelection,
-    SiteTree,
-)
+from ..domain import ALL, BoTemplate, SiteSelection, SiteTree
 from ..errors import (
     BackofficeError,
     DuplicateError,
@@ -29,54 +23,69 @@ from ..errors import (
     TransportError,
     WriteNotVerifiedError,
 )
-from ..models import (
-    BackofficeUserCreated,
-    BackofficeUserDisabled,
-    CreateBackofficeUserRequest,
-)
-from .base import (
-    ROSTER_LIMIT,
-    logger,
-    request_from,
-    same_sites,
-    trailing_id,
-)
-from .reads import Reads
+from ..models import BackofficeUserCreated, BackofficeUserDisabled, CreateBackofficeUserRequest
+from .bo_access import BackofficeAccess
+from .catalogue import Catalogue
+from .gateway import Gateway, trailing_id
+from .inputs import request_from
+from .roster import Roster
 
-__all__ = ["Users"]
+__all__ = ["BackofficeUsers"]
+
+logger = logging.getLogger(C.LOGGER_NAME)
 
 
-class Users(Reads):
-    """Backoffice logins: create (insert, access, verify), deactivate, find the linked ones."""
+def _sites_from_codes(tree: SiteTree, codes: Iterable[str]) -> SiteSelection | None:
+    """The sites of a roster row's short codes; ``None`` if any code is not in ``tree``
+    (never a silently reduced set)."""
+    by_code = {s.code.casefold(): s.id for s in tree.sites if s.code}
+    wanted = [c.casefold() for c in codes]
+    if any(c not in by_code for c in wanted):
+        return None
+    ids = frozenset(by_code[c] for c in wanted)
+    return ALL if ids == tree.site_ids else ids
 
-    async def _linked_user_ids(self, employee_id: int, edit: pages.EmployeeEditPage) -> list[int]:
-        """Backoffice users linked to an employee: candidates by e-mail (or name), confirmed
-        on each user's edit page (``user[employeeId]``, §14)."""
-        if edit.email:
-            candidates = await self._users_by(email=edit.email)
-        else:
-            params: list[tuple[str, str | int]] = [
-                ("firstNameSearch", edit.first_name),
-                ("lastNameSearch", edit.last_name),
-                ("statusSearch", "all"),
-                ("limit", ROSTER_LIMIT),
-            ]
-            resp = await self._page("/user", params, what="user list")
-            candidates = list(pages.parse_user_list(resp.text).rows)
-        linked: list[int] = []
-        for row in candidates:
-            user_edit = await self._user_edit_page(row.user_id)
-            if user_edit.employee_id == employee_id:
-                linked.append(row.user_id)
-        return linked
 
-    async def _user_edit_page(
-        self, user_id: int, *, session: SessionHandle | None = None
-    ) -> pages.UserEditPage:
-        resp = await self._page(
-            f"/user/edit/{user_id}", session=session, what=f"Backoffice user {user_id}"
-        )
-        return pages.parse_user_edit(resp.text)
+def _is_our_user(
+    edit: pages.UserEditPage,
+    row: pages.UserRow,
+    employee_id: int | None,
+    email: str,
+    names: tuple[str, str] | None,
+) -> bool:
+    if employee_id is not None:
+        return edit.employee_id == employee_id
+    if edit.employee_id or norm(edit.email) != norm(email):
+        return False
+    return names is None or (norm(row.first_name), norm(row.last_name)) == (
+        norm(names[0]),
+        norm(names[1]),
+    )
+
+
+class BackofficeUsers:
+    """Create and deactivate Backoffice users, and find the ones linked to an employee.
+
+    Args:
+        gateway: Page reads and form submits.
+        catalogue: Site tree and Backoffice templates.
+        roster: Lookups (employees to link, users by username or e-mail).
+        access: The user access page (template and sites).
+    """
+
+    def __init__(
+        self,
+        gateway: Gateway,
+        catalogue: Catalogue,
+        roster: Roster,
+        access: BackofficeAccess,
+    ) -> None:
+        self._gateway = gateway
+        self._catalogue = catalogue
+        self._roster = roster
+        self._access = access
+
+    # ------------------------------------------------------------------ deactivate
 
     async def disable_backoffice_user(
         self,
@@ -106,14 +115,15 @@ class Users(Reads):
             raise InputValidationError([FieldIssue("user_id", "give user_id or username")])
         if user_id is None:
             assert username is not None
-            rows = await self._users_by(username=username)
+            rows = await self._roster.users_by(username=username)
             if not rows:
                 raise NotFoundError(f"no Backoffice user named {username!r}")
             user_id = rows[0].user_id
-        return await self._disable_user(user_id, verify=verify)
+        return await self.disable(user_id, verify=verify)
 
-    async def _disable_user(self, user_id: int, *, verify: bool) -> BackofficeUserDisabled:
-        edit = await self._user_edit_page(user_id)
+    async def disable(self, user_id: int, *, verify: bool) -> BackofficeUserDisabled:
+        """Deactivate user ``user_id`` (nothing is sent if it is inactive already)."""
+        edit = await self._roster.user_edit_page(user_id)
         if edit.is_deleted:
             return BackofficeUserDisabled(
                 user_id=user_id, username=edit.username, was_already_inactive=True, verified=True
@@ -121,19 +131,20 @@ class Users(Reads):
         data = edit.form.replay()
         data.check("user[isDeleted]", "1")
         try:
-            await self._submit(
+            await self._gateway.submit(
                 "/user/update",
                 data.pairs(),
                 what="Backoffice user update",
                 ok=lambda loc: loc.startswith("/user"),
             )
         except AmbiguousWriteError as exc:
-            if not (await self._user_edit_page(user_id, session=exc.session)).is_deleted:
+            after = await self._roster.user_edit_page(user_id, session=exc.session)
+            if not after.is_deleted:
                 raise OutcomeUnknownError(
                     f"Backoffice user {user_id} update: the answer was lost and it is still active",
                     url="/user/update",
                 ) from exc
-        if verify and not (await self._user_edit_page(user_id)).is_deleted:
+        if verify and not (await self._roster.user_edit_page(user_id)).is_deleted:
             raise WriteNotVerifiedError(
                 f"Backoffice user {user_id} still reads as active",
                 what="user_status",
@@ -142,6 +153,24 @@ class Users(Reads):
             )
         logger.info("Backoffice user %d deactivated", user_id)
         return BackofficeUserDisabled(user_id=user_id, username=edit.username, verified=verify)
+
+    async def linked_user_ids(self, employee_id: int, edit: pages.EmployeeEditPage) -> list[int]:
+        """Backoffice users linked to an employee: candidates by e-mail (or name), confirmed
+        on each user's edit page (``user[employeeId]``, §14)."""
+        if edit.email:
+            candidates = await self._roster.users_by(email=edit.email)
+        else:
+            candidates = await self._roster.users_by(
+                first_name=edit.first_name, last_name=edit.last_name
+            )
+        linked: list[int] = []
+        for row in candidates:
+            user_edit = await self._roster.user_edit_page(row.user_id)
+            if user_edit.employee_id == employee_id:
+                linked.append(row.user_id)
+        return linked
+
+    # ------------------------------------------------------------------ create
 
     async def create_backoffice_user(
         self,
@@ -197,8 +226,8 @@ class Users(Reads):
     ) -> BackofficeUserCreated:
         """:meth:`create_backoffice_user` taking a validated request."""
         req = request
-        tree = await self.get_site_tree()
-        bo = await self._bo_catalogue()
+        tree = await self._catalogue.get_site_tree()
+        bo = await self._catalogue.backoffice()
         template = P.resolve_bo_template(bo.templates, req.permission)
         requested = sites.resolve(tree, req.available_sites) if req.available_sites else None
         employee_id: int | None = None
@@ -206,7 +235,7 @@ class Users(Reads):
         expected_name: tuple[str, str] | None = None
         if req.linked:
             if req.link_to_employee_pos_user_id is not None:
-                target = await self._resolve(pos_user_id=req.link_to_employee_pos_user_id)
+                target = await self._roster.resolve(pos_user_id=req.link_to_employee_pos_user_id)
                 row = target.row
                 assert row is not None
                 if not row.is_active:
@@ -219,19 +248,19 @@ class Users(Reads):
                         ]
                     )
                 if requested is None:
-                    requested = self._sites_from_codes(tree, row.site_codes)
+                    requested = _sites_from_codes(tree, row.site_codes)
                 if requested is None:
                     # A list-row code the cached tree cannot map: dropping it would give the
                     # user fewer sites than the employee has, so read the sites themselves.
-                    requested = (await self._edit_page(target.employee_id)).available_sites
+                    requested = (await self._roster.edit_page(target.employee_id)).available_sites
                 if email is None:
                     email = await self._employee_email(target.employee_id)
             else:
                 assert req.link_to_employee_email is not None
-                target = await self._resolve(email=req.link_to_employee_email)
+                target = await self._roster.resolve(email=req.link_to_employee_email)
                 email = email or target.email or req.link_to_employee_email
                 if requested is None:
-                    edit = await self._edit_page(target.employee_id)
+                    edit = await self._roster.edit_page(target.employee_id)
                     if not edit.active:
                         raise InputValidationError(
                             [
@@ -247,8 +276,8 @@ class Users(Reads):
         else:
             # Standalone: a username pre-flight fits here (3 requests otherwise). Linked creates
             # skip it to keep their 4-request budget; the server refuses a taken username, and
-            # a lost insert answer is settled by ownership (_settle_user_insert).
-            if await self._users_by(username=req.username):
+            # a lost insert answer is settled by ownership (_settle_insert).
+            if await self._roster.users_by(username=req.username):
                 raise DuplicateError(
                     f"Backoffice username {req.username!r} is already in use",
                     field="username",
@@ -265,7 +294,7 @@ class Users(Reads):
             raise InputValidationError(
                 [FieldIssue("email", "the employee has no e-mail; give one")]
             )
-        return await self._create_user(
+        return await self.create(
             username=req.username,
             password=req.password or generate_backoffice_password(),
             email=email,
@@ -278,25 +307,13 @@ class Users(Reads):
             expected_name=expected_name,
         )
 
-    @staticmethod
-    def _sites_from_codes(tree: SiteTree, codes: Iterable[str]) -> SiteSelection | None:
-        """The sites of a roster row's short codes; ``None`` if any code is not in ``tree``
-        (never a silently reduced set)."""
-        by_code = {s.code.casefold(): s.id for s in tree.sites if s.code}
-        wanted = [c.casefold() for c in codes]
-        if any(c not in by_code for c in wanted):
-            return None
-        ids = frozenset(by_code[c] for c in wanted)
-        return ALL if ids == tree.site_ids else ids
-
     async def _employee_email(self, employee_id: int) -> str | None:
-        form = await self._page("/user/create", what="user create form")
-        for option in pages.parse_user_create(form.text).employees:
+        for option in await self._roster.employee_options():
             if option.employee_id == employee_id and option.email:
                 return option.email
-        return (await self._edit_page(employee_id)).email or None
+        return (await self._roster.edit_page(employee_id)).email or None
 
-    async def _create_user(
+    async def create(
         self,
         *,
         username: str,
@@ -310,7 +327,13 @@ class Users(Reads):
         verify: bool,
         expected_name: tuple[str, str] | None,
     ) -> BackofficeUserCreated:
-        tree = await self.get_site_tree()
+        """Insert a user, set its access, and (with ``verify``) read the access back.
+
+        Raises:
+            DuplicateError / FormRejectedError: The insert was refused.
+            WriteNotVerifiedError: The user exists but its access is not (provably) set.
+        """
+        tree = await self._catalogue.get_site_tree()
         body = P.user_insert_pairs(
             username=username,
             password=password,
@@ -320,7 +343,7 @@ class Users(Reads):
             last_name=last_name,
         )
         try:
-            resp = await self._submit(
+            resp = await self._gateway.submit(
                 "/user/insert",
                 body,
                 what="Backoffice user insert",
@@ -330,7 +353,7 @@ class Users(Reads):
             assert resp.location is not None
             user_id = trailing_id(resp.location, "/user/permissions/")
         except AmbiguousWriteError as exc:
-            user_id = await self._settle_user_insert(
+            user_id = await self._settle_insert(
                 username, exc, employee_id=employee_id, email=email, names=expected_name
             )
 
@@ -350,7 +373,7 @@ class Users(Reads):
             return BackofficeUserCreated(**fields)
 
         try:
-            await self._set_access(user_id, tree, selection, template)
+            await self._access.set(user_id, tree, selection, template)
         except BackofficeError as exc:
             raise WriteNotVerifiedError(
                 f"Backoffice user {user_id} was created, but its access was not set: {exc}",
@@ -358,7 +381,7 @@ class Users(Reads):
                 expected=template.name,
                 partial=result(permission_applied=None, sites_granted=(), verified=False),
             ) from exc
-        if verify and not await self._access_matches(user_id, tree, selection, template):
+        if verify and not await self._access.matches(user_id, tree, selection, template):
             raise WriteNotVerifiedError(
                 f"Backoffice user {user_id}: access does not read back as {template.name!r}",
                 what="backoffice_access",
@@ -374,40 +397,7 @@ class Users(Reads):
         )
         return result()
 
-    async def _set_access(
-        self, user_id: int, tree: SiteTree, selection: SiteSelection, template: BoTemplate
-    ) -> None:
-        """Save a user's accessible sites, template and its tokens (a full replacement)."""
-        bo = await self._bo_catalogue()
-        await self._replace_form(
-            "/user/permissions/update",
-            P.backoffice_access_pairs(
-                user_id=user_id, tree=tree, selection=selection, template=template, tokens=bo.tokens
-            ),
-            what="Backoffice access",
-            ok=lambda loc: loc.rstrip("/") == "/user" or loc.startswith("/user?"),
-            stored=lambda session: self._access_matches(
-                user_id, tree, selection, template, session=session
-            ),
-        )
-
-    async def _access_matches(
-        self,
-        user_id: int,
-        tree: SiteTree,
-        selection: SiteSelection,
-        template: BoTemplate,
-        *,
-        session: SessionHandle | None = None,
-    ) -> bool:
-        resp = await self._page(
-            f"/user/permissions/{user_id}", session=session, what="user access page"
-        )
-        page = pages.parse_user_permissions(resp.text)
-        want = set(template.tokens) & set(page.tokens)
-        return set(page.enabled) == want and same_sites(tree, page.accessible_sites, selection)
-
-    async def _settle_user_insert(
+    async def _settle_insert(
         self,
         username: str,
         exc: AmbiguousWriteError,
@@ -431,11 +421,11 @@ class Users(Reads):
         """
         session = exc.session
         try:
-            rows = await self._users_by(username=username, session=session)
+            rows = await self._roster.users_by(username=username, session=session)
             ours: list[int] = []
             for row in rows:
-                edit = await self._user_edit_page(row.user_id, session=session)
-                if self._is_our_user(edit, row, employee_id, email, names):
+                edit = await self._roster.user_edit_page(row.user_id, session=session)
+                if _is_our_user(edit, row, employee_id, email, names):
                     ours.append(row.user_id)
         except BackofficeError as read_exc:
             raise OutcomeUnknownError(
@@ -463,20 +453,3 @@ class Users(Reads):
             url="/user/insert",
             method="POST",
         ) from exc
-
-    @staticmethod
-    def _is_our_user(
-        edit: pages.UserEditPage,
-        row: pages.UserRow,
-        employee_id: int | None,
-        email: str,
-        names: tuple[str, str] | None,
-    ) -> bool:
-        if employee_id is not None:
-            return edit.employee_id == employee_id
-        if edit.employee_id or norm(edit.email) != norm(email):
-            return False
-        return names is None or (norm(row.first_name), norm(row.last_name)) == (
-            norm(names[0]),
-            norm(names[1]),
-        )

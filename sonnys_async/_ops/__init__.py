@@ -1,1 +1,0 @@
-"""Private building blocks of :class:`~sonnys_async.AsyncBackofficeClient` (pure helpers)."""

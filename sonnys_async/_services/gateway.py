@@ -1,0 +1,160 @@
+"""The client's door to the transport: page GETs, form submits, and reading a bounce.
+
+Every service reads pages and submits forms through one :class:`Gateway`, which turns the
+server's answers into values or errors the same way everywhere: a page must answer 200 (a 404 or
+a redirect away is "not found"); a form POST succeeds when its redirect says so, and a form
+bounced back with ``?actionXfer=`` (protocol §2.4) becomes
+:class:`~sonnys_async.errors.DuplicateError` or :class:`~sonnys_async.errors.FormRejectedError`
+carrying the server's messages, read on the POST's own session before anything else could take
+the flash (§16.1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from .._transport import AmbiguousWriteError, Response, SessionHandle, Transport
+from ..core import pages
+from ..core import payloads as P
+from ..core.text import is_digits
+from ..errors import (
+    BackofficeError,
+    FormRejectedError,
+    NotFoundError,
+    PageStructureError,
+    TransportError,
+)
+
+__all__ = ["Gateway", "trailing_id"]
+
+Params = Sequence[tuple[str, str | int]]
+
+
+def trailing_id(location: str, prefix: str) -> int:
+    """The numeric id after ``prefix`` in a redirect target (``/employee/permissions/486``).
+
+    Raises:
+        PageStructureError: No ASCII-digit id follows ``prefix``.
+    """
+    rest = location.split("?", 1)[0][len(prefix) :].strip("/")
+    if not is_digits(rest):
+        raise PageStructureError(
+            page="redirect", landmark=f"numeric id after {prefix}", detail=location
+        )
+    return int(rest)
+
+
+class Gateway:
+    """Page GETs and form POSTs over one :class:`~sonnys_async._transport.Transport`.
+
+    Args:
+        transport: The HTTP seam (sessions, login, retries, limits).
+    """
+
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+
+    async def page(
+        self,
+        path: str,
+        params: Params | None = None,
+        *,
+        session: SessionHandle | None = None,
+        what: str = "page",
+    ) -> Response:
+        """GET a page that must answer 200; a 404 or a redirect away means "not found".
+
+        Args:
+            path: The page's path.
+            params: Query parameters, in order.
+            session: Pin the GET to this session (settling a lost POST, reading a flash).
+            what: Names the page in error messages.
+
+        Raises:
+            NotFoundError: 404, or a redirect to another page (its messages attached).
+            TransportError: Any other status.
+        """
+        resp = await self.transport.get(path, params, session=session)
+        if resp.status == 200:
+            return resp
+        if resp.status == 404:
+            raise NotFoundError(f"{what} not found ({path})")
+        if resp.is_redirect and resp.location:
+            messages = await self.alerts(resp.location, resp.session)
+            detail = f": {' | '.join(messages)}" if messages else ""
+            raise NotFoundError(f"{what} not available ({path} -> {resp.location}){detail}")
+        raise TransportError(f"unexpected HTTP {resp.status} for {path}", url=path, method="GET")
+
+    async def alerts(self, location: str, session: SessionHandle) -> tuple[str, ...]:
+        """The error alerts of the page a request was redirected to (same session: flash)."""
+        try:
+            resp = await self.transport.get(location, session=session)
+        except BackofficeError:
+            return ()
+        if resp.status != 200:
+            return ()
+        return tuple(m.strip() for m in pages.parse_alerts(resp.text).errors)
+
+    async def submit(
+        self,
+        path: str,
+        pairs: Sequence[tuple[str, str]],
+        *,
+        what: str,
+        ok: Callable[[str], bool],
+        values: dict[str, str | int] | None = None,
+    ) -> Response:
+        """POST a form; return the response when its redirect means success.
+
+        Args:
+            path: The form's action.
+            pairs: The body, in order.
+            what: Names the form in error messages.
+            ok: Whether a redirect target means success.
+            values: The unique values sent, to name the one a duplicate message is about.
+
+        Raises:
+            DuplicateError / FormRejectedError: The server bounced the form with messages.
+            AmbiguousWriteError: The answer was lost (the caller settles it by reading).
+        """
+        resp = await self.transport.post_form(path, pairs)
+        loc = resp.location
+        if resp.is_redirect and loc is not None:
+            if "actionXfer=" in loc:
+                # The transport read the bounce page on the POST's own session, before any
+                # other request could consume its flash messages.
+                page = resp.followed or ""
+                messages = tuple(m.strip() for m in pages.parse_alerts(page).errors)
+                raise P.rejection_error(what, loc, messages, values)
+            if ok(loc):
+                return resp
+            messages = await self.alerts(loc, resp.session)
+            raise FormRejectedError(
+                f"{what}: unexpected redirect to {loc}", url=loc, messages=messages
+            )
+        errors = pages.parse_alerts(resp.text).errors if resp.status == 200 else ()
+        raise FormRejectedError(
+            f"{what}: unexpected HTTP {resp.status} from {path}", url=path, messages=errors
+        )
+
+    async def replace_form(
+        self,
+        path: str,
+        pairs: Sequence[tuple[str, str]],
+        *,
+        what: str,
+        ok: Callable[[str], bool],
+        stored: Callable[[SessionHandle | None], Awaitable[bool]],
+    ) -> None:
+        """POST a form that replaces a whole record (POS matrix §7.5, BO access §13.4).
+
+        A lost answer is settled by reading (``stored``, given the POST's session so PHP's
+        per-session lock orders the read after the POST); because the form is a full
+        replacement, resending it once after reading that it is *not* stored cannot double
+        anything.
+        """
+        try:
+            await self.submit(path, pairs, what=what, ok=ok)
+        except AmbiguousWriteError as exc:
+            if not await stored(exc.session):
+                await self.submit(path, pairs, what=what, ok=ok)
