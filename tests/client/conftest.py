@@ -20,11 +20,12 @@ def sb(request: pytest.FixtureRequest) -> Sandbox:
 
 
 def make_client(sb: Sandbox, **kwargs: Any) -> AsyncBackofficeClient:
+    """A client of ``sb`` that retries without waiting (``transport=`` may wrap the sandbox)."""
+    kwargs.setdefault("transport", sb.transport())
     return AsyncBackofficeClient(
         base_url=sb.base_url,
         username=sb.username,
         password=sb.password,
-        transport=sb.transport(),
         retry=RetryPolicy.no_wait(),
         **kwargs,
     )
