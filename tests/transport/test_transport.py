@@ -29,6 +29,7 @@ from sonnys_async._transport import (
     Transport,
     path_template,
 )
+from sonnys_async._transport.gate import SessionGate
 from sonnys_async.errors import (
     AuthenticationError,
     BackofficeTimeoutError,
@@ -520,9 +521,7 @@ async def test_secrets_never_reach_logs_or_errors(
 
 
 async def test_gate_exclusive_waits_for_readers_and_holds_new_ones_back() -> None:
-    from sonnys_async._transport import _Gate
-
-    gate = _Gate()
+    gate = SessionGate()
     order: list[str] = []
     reader_in = anyio.Event()
     release_reader = anyio.Event()
@@ -554,9 +553,7 @@ async def test_gate_exclusive_waits_for_readers_and_holds_new_ones_back() -> Non
 
 
 async def test_gate_cancelled_writer_releases_waiting_readers() -> None:
-    from sonnys_async._transport import _Gate
-
-    gate = _Gate()
+    gate = SessionGate()
     entered: list[str] = []
     hold = anyio.Event()
     writer_scope = anyio.CancelScope()
