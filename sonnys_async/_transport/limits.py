@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import anyio
 
-from .. import _constants as C
+from .._constants import DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_PER_SECOND
 from .ratelimit import Clock, RateLimiter, Sleep
 
 __all__ = ["Limits", "RequestLimiter"]
@@ -23,8 +23,8 @@ class Limits:
         max_per_second: Requests started per second, evenly spaced; ``None`` = unlimited.
     """
 
-    max_concurrency: int = C.DEFAULT_MAX_CONCURRENCY
-    max_per_second: float | None = C.DEFAULT_MAX_PER_SECOND
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    max_per_second: float | None = DEFAULT_MAX_PER_SECOND
 
     def __post_init__(self) -> None:
         if self.max_concurrency < 1:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .. import _constants as C
+from .._constants import LOGIN_CHECK_PATH, LOGIN_PATH
 from ..core.forms import encode_pairs
 from ..core.pages import is_login_page, login_alert
 from ..errors import AuthenticationError
@@ -41,7 +41,7 @@ def is_expired(resp: httpx.Response) -> bool:
     if resp.status_code in (401, 403):
         return True
     if resp.status_code in _REDIRECTS:
-        return location_path(resp.headers.get("location")) == C.LOGIN_PATH
+        return location_path(resp.headers.get("location")) == LOGIN_PATH
     return resp.status_code == 200 and is_login_page(resp.text)
 
 
@@ -93,15 +93,15 @@ class Login:
     async def _login(self, sess: Session) -> None:
         # A fresh cookie: the old PHPSESSID is dead, and GET /login issues a new one (§3.1).
         sess.cookie = None
-        await self._sender.send(sess, "GET", C.LOGIN_PATH, idempotent=True)
+        await self._sender.send(sess, "GET", LOGIN_PATH, idempotent=True)
         body = encode_pairs([("_username", self.username), ("_password", self._password)])
         # Re-sending credentials cannot duplicate anything, so the login POST retries like a GET.
         sent = await self._sender.send(
-            sess, "POST", C.LOGIN_CHECK_PATH, content=body, idempotent=True
+            sess, "POST", LOGIN_CHECK_PATH, content=body, idempotent=True
         )
         resp = sent.response
         redirected = resp.status_code in _LOGIN_REDIRECTS
-        if redirected and location_path(resp.headers.get("location")) != C.LOGIN_PATH:
+        if redirected and location_path(resp.headers.get("location")) != LOGIN_PATH:
             self._pool.note_login(sess)
             self._stats.logins += 1
             logger.info("session %d: logged in as %r", sess.index, self.username)
@@ -109,11 +109,11 @@ class Login:
         reason = "the server kept the login form"
         if redirected:
             # The refusal's reason is a flash message on the next GET /login (sandbox contract A).
-            page = await self._sender.send(sess, "GET", C.LOGIN_PATH, idempotent=True)
+            page = await self._sender.send(sess, "GET", LOGIN_PATH, idempotent=True)
             reason = login_alert(page.response.text) or reason
         elif resp.status_code == 200:
             reason = login_alert(resp.text) or reason
         else:
-            reason = f"unexpected HTTP {resp.status_code} from {C.LOGIN_CHECK_PATH}"
+            reason = f"unexpected HTTP {resp.status_code} from {LOGIN_CHECK_PATH}"
         logger.warning("session %d: login as %r refused: %s", sess.index, self.username, reason)
         raise AuthenticationError(f"login as {self.username!r} refused: {reason}")

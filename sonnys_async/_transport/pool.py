@@ -13,7 +13,7 @@ import itertools
 import anyio
 import httpx
 
-from .. import _constants as C
+from .._constants import THRASH_STRIKES_PER_SESSION
 from .gate import SessionGate
 from .response import SessionHandle
 from .stats import logger
@@ -169,7 +169,7 @@ class SessionPool:
             return
         sess.struck_generation = generation
         self._strikes += 1
-        threshold = len(self.sessions) * C.THRASH_STRIKES_PER_SESSION + 1
+        threshold = len(self.sessions) * THRASH_STRIKES_PER_SESSION + 1
         if self._strikes < threshold:
             return
         # New logins keep ending older ones (one session per user): keep the newest session.

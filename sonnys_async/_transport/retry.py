@@ -22,7 +22,13 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from .. import _constants as C
+from .._constants import (
+    DEFAULT_RETRY_AFTER_MAX,
+    DEFAULT_RETRY_ATTEMPTS,
+    DEFAULT_WAIT_INITIAL,
+    DEFAULT_WAIT_JITTER,
+    DEFAULT_WAIT_MAX,
+)
 from ..core.text import is_digits
 from .errors import NOT_SENT, failed_status
 from .ratelimit import Sleep
@@ -69,11 +75,11 @@ class RetryPolicy:
         retry_after_max: A longer ``Retry-After`` is shortened to this many seconds.
     """
 
-    attempts: int = C.DEFAULT_RETRY_ATTEMPTS
-    wait_initial: float = C.DEFAULT_WAIT_INITIAL
-    wait_max: float = C.DEFAULT_WAIT_MAX
-    wait_jitter: float = C.DEFAULT_WAIT_JITTER
-    retry_after_max: float = C.DEFAULT_RETRY_AFTER_MAX
+    attempts: int = DEFAULT_RETRY_ATTEMPTS
+    wait_initial: float = DEFAULT_WAIT_INITIAL
+    wait_max: float = DEFAULT_WAIT_MAX
+    wait_jitter: float = DEFAULT_WAIT_JITTER
+    retry_after_max: float = DEFAULT_RETRY_AFTER_MAX
 
     def __post_init__(self) -> None:
         if self.attempts < 1:
@@ -82,7 +88,7 @@ class RetryPolicy:
             raise ValueError("RetryPolicy waits must not be negative")
 
     @classmethod
-    def no_wait(cls, attempts: int = C.DEFAULT_RETRY_ATTEMPTS) -> RetryPolicy:
+    def no_wait(cls, attempts: int = DEFAULT_RETRY_ATTEMPTS) -> RetryPolicy:
         """A policy that retries as usual but never sleeps (for tests).
 
         Args:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from .. import _constants as C
+from .._constants import SESSION_COOKIE
 from .._redact import redact_url
 from .errors import failed_status, from_httpx, raise_failed_status
 from .limits import RequestLimiter
@@ -137,13 +137,13 @@ class Sender:
             cookie, generation, login_seq = sess.cookie, sess.generation, sess.login_seq
             sent_headers = dict(headers)
             if cookie is not None:
-                sent_headers["Cookie"] = f"{C.SESSION_COOKIE}={cookie}"
+                sent_headers["Cookie"] = f"{SESSION_COOKIE}={cookie}"
             request = sess.client.build_request(method, url, content=content, headers=sent_headers)
             response = await sess.client.send(request)
             # Read inside the slot so a slow body download counts as in flight.
             await response.aread()
         sess.client.cookies.clear()  # the jar is never the source of truth (see Session)
-        issued = response.cookies.get(C.SESSION_COOKIE)
+        issued = response.cookies.get(SESSION_COOKIE)
         if issued is not None and sess.cookie == cookie:
             # A cookie set in answer to the current session's own request (GET /login, or an
             # id migrated at login) is the session's; one answering a stale cookie is not.

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
 
-from .. import _constants as C
+from .._constants import LOGGER_NAME, LOGIN_CHECK_PATH, LOGIN_PATH
 from .._redact import RedactingFilter
 
 __all__ = ["TransportStats", "logger", "path_template", "redacting_filter"]
 
-logger: Final = logging.getLogger(C.LOGGER_NAME)
+logger: Final = logging.getLogger(LOGGER_NAME)
 redacting_filter: Final = RedactingFilter()
 if not any(isinstance(f, RedactingFilter) for f in logger.filters):
     logger.addFilter(redacting_filter)
@@ -56,7 +56,7 @@ class TransportStats:
     @property
     def total_without_login(self) -> int:
         """Requests sent, minus ``GET /login`` and ``POST /login_check``."""
-        login = self.requests[("GET", C.LOGIN_PATH)] + self.requests[("POST", C.LOGIN_CHECK_PATH)]
+        login = self.requests[("GET", LOGIN_PATH)] + self.requests[("POST", LOGIN_CHECK_PATH)]
         return self.total - login
 
     def count(self, method: str | None = None, path: str | None = None) -> int:

@@ -29,7 +29,7 @@ from typing import Literal
 import anyio
 import httpx
 
-from .. import _constants as C
+from .._constants import DEFAULT_SESSIONS, DEFAULT_TIMEOUT, DEFAULT_VERIFY, USER_AGENT
 from .._redact import redact_body, redact_url
 from ..core.forms import encode_pairs
 from ..core.pages import is_bounce
@@ -72,12 +72,12 @@ class Transport:
         username: str,
         password: str,
         transport: httpx.AsyncBaseTransport | None = None,
-        sessions: int = C.DEFAULT_SESSIONS,
+        sessions: int = DEFAULT_SESSIONS,
         limits: Limits | None = None,
-        timeout: float | httpx.Timeout = C.DEFAULT_TIMEOUT,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         user_agent: str | None = None,
-        verify: bool = C.DEFAULT_VERIFY,
+        verify: bool = DEFAULT_VERIFY,
         clock: Clock | None = None,
         sleep: Sleep | None = None,
     ) -> None:
@@ -85,7 +85,7 @@ class Transport:
         self.username = username
         self.limits = limits or Limits()
         self.retry = retry or RetryPolicy()
-        self.user_agent = user_agent or C.USER_AGENT
+        self.user_agent = user_agent or USER_AGENT
         self.stats = TransportStats()
         sleep = sleep or anyio.sleep
         self._pool = SessionPool(
