@@ -20,6 +20,7 @@ __all__ = [
     "DEFAULT_RETRY_ATTEMPTS",
     "DEFAULT_SESSIONS",
     "DEFAULT_TIMEOUT",
+    "DEFAULT_VERIFY",
     "DEFAULT_WAIT_INITIAL",
     "DEFAULT_WAIT_JITTER",
     "DEFAULT_WAIT_MAX",
@@ -34,6 +35,9 @@ __all__ = [
 #: Seconds for connect/read/write/pool. Authenticated pages are 140-465 KB (protocol §0), so a
 #: generous read timeout avoids false "ambiguous write" alarms on slow tenants.
 DEFAULT_TIMEOUT: Final = 30.0
+
+#: TLS certificate verification (httpx's meaning of ``verify``).
+DEFAULT_VERIFY: Final = True
 
 #: Requests in flight at once, across every pooled session.
 DEFAULT_MAX_CONCURRENCY: Final = 8

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from .alerts import Alerts, normalized, parse_alerts
 from .compensation import CompensationPage, WageRow, parse_compensation
-from .detect import KINDS, detect_kind, is_login_page, redirect_target
+from .detect import KINDS, detect_kind, is_bounce, is_login_page, redirect_target
 from .employee_create import EmployeeCreatePage, parse_employee_create
 from .employee_edit import EmployeeEditPage, parse_employee_edit
 from .employee_list import EmployeeListPage, EmployeeRow, Pager, parse_employee_list
+from .login import login_alert
 from .pos_permissions import PosPermissionsPage, apply_pos_template, parse_pos_permissions
 from .template_lists import TemplateListRow, parse_bo_template_list, parse_pos_template_list
 from .user_create import EmployeeOption, UserCreatePage, linked_user_insert, parse_user_create
@@ -42,8 +43,10 @@ __all__ = [
     "apply_bo_template",
     "apply_pos_template",
     "detect_kind",
+    "is_bounce",
     "is_login_page",
     "linked_user_insert",
+    "login_alert",
     "normalized",
     "parse_alerts",
     "parse_bo_template_list",

@@ -1,4 +1,7 @@
-"""Page kind detection, login-page test and Symfony redirect shells (§2.3, §3, §21.2)."""
+"""Page kind detection, the login-page test, form bounces and Symfony redirect shells.
+
+Protocol §2.3 (redirect shells), §2.4 (bounces), §3.3 and §21.2 (the login page).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import re
 
 from ._common import Html, parse_html
 
-__all__ = ["KINDS", "detect_kind", "is_login_page", "redirect_target"]
+__all__ = ["KINDS", "detect_kind", "is_bounce", "is_login_page", "redirect_target"]
 
 KINDS = (
     "login",
@@ -32,6 +35,8 @@ LOGIN_PASSWORD = "input[name='_password']"
 REFRESH_META = "meta[http-equiv='refresh']"
 _REFRESH_URL = re.compile(r"url\s*=\s*'?([^']*)'?", re.IGNORECASE)
 _TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+#: The query parameter of a bounced form's redirect target (§2.4), first or appended with ``&``.
+_BOUNCE = re.compile(r"[?&]actionXfer=")
 
 # Landmarks checked on the raw text, most specific first (cheap: no parse needed).
 _MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -46,11 +51,29 @@ _MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def is_login_page(html: Html) -> bool:
-    """True iff the page has both ``_username`` and ``_password`` inputs (§3.3, §21.2)."""
+    """True iff the page has both ``_username`` and ``_password`` inputs (§3.3, §21.2).
+
+    The transport's session-expiry test: a login page served for another page means the session
+    was logged out. Pages without both names skip the parse (a cheap test on large pages).
+    """
     if isinstance(html, str) and ("_username" not in html or "_password" not in html):
         return False
     tree = parse_html(html)
     return tree.css_first(LOGIN_USERNAME) is not None and tree.css_first(LOGIN_PASSWORD) is not None
+
+
+def is_bounce(location: str) -> bool:
+    """True iff a form POST's redirect target sends the form back with messages (§2.4, §21.4).
+
+    A rejected POST redirects to its form page plus an ``actionXfer=<token>`` query parameter
+    (appended with ``&`` when the target already has a query); the next GET of that target
+    shows the errors. Success targets never carry it.
+
+    Args:
+        location: The ``Location`` of the answer (or a redirect shell's target), relative or
+            absolute.
+    """
+    return _BOUNCE.search(location) is not None
 
 
 def redirect_target(html: Html) -> str | None:

@@ -1,10 +1,13 @@
-"""Redaction helpers: secrets masked in bodies, URLs, headers and free log text."""
+"""Redaction: secrets masked in bodies, URLs, headers and free log text, and never in the
+transport's logs, errors or reprs."""
 
 from __future__ import annotations
 
 import logging
 
+import httpx
 import pytest
+from transport_fakes import PASSWORD, FakeBackoffice, make_transport
 
 from sonnys_async._redact import (
     MASK,
@@ -15,6 +18,7 @@ from sonnys_async._redact import (
     redact_text,
     redact_url,
 )
+from sonnys_async._transport import AmbiguousWriteError
 
 
 def test_redact_pairs_masks_only_secret_fields() -> None:
@@ -99,3 +103,37 @@ def test_literal_secrets_are_counted_and_forgotten_when_released() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "pw hunter2-long", None, None)
     f.filter(record)
     assert "hunter2-long" in record.getMessage()
+
+
+# --------------------------------------------------------------------------- secrets
+
+
+async def test_secrets_never_reach_logs_or_errors(
+    fake: FakeBackoffice, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="sonnys_async")
+    fake.router.post("/user/insert").mock(side_effect=httpx.ReadTimeout("lost"))
+    errors: list[str] = []
+    async with make_transport(fake) as t:
+        await t.post_form(
+            "/employee/insert",
+            [("employee[firstName]", "Ann"), ("posCredential[POSLoginPassword]", "48213")],
+        )
+        try:
+            await t.post_form(
+                "/user/insert",
+                [
+                    ("user[username]", "ann1"),
+                    ("user[password]", "N3wUserPw99"),
+                    ("user[confirmPassword]", "N3wUserPw99"),
+                ],
+            )
+        except AmbiguousWriteError as exc:
+            errors.append(str(exc))
+            errors.append(repr(exc))
+        errors.append(repr(t))
+    cookie = fake.page_sessions[0]
+    text = caplog.text + "".join(errors)
+    assert "user[username]=ann1" in caplog.text  # bodies are logged, redacted
+    for secret in (PASSWORD, "48213", "N3wUserPw99", f"PHPSESSID={cookie}"):
+        assert secret not in text

@@ -1,4 +1,4 @@
-"""The transport against the sandbox: its login, expiry, thrash, throttle and fault behaviour."""
+"""The transport end to end against the sandbox: login, expiry, thrash, throttle and faults."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ async def test_get_survives_a_503_and_post_drop_is_ambiguous() -> None:
 async def test_late_answers_from_an_expired_session_do_not_undo_the_new_login() -> None:
     # With latency jitter, answers to requests sent with the expired cookie arrive after another
     # task logged in again; each carries the server's new *anonymous* cookie. Letting it replace
-    # the fresh login's cookie made later replays bounce and fail (found in review).
+    # the fresh login's cookie would make later replays bounce and fail.
     sb = Sandbox(SandboxOptions(employees=30, bo_users=4, seed=3, jitter_ms=20.0))
     async with transport_for(sb) as t:
         await t.get("/employee/create")

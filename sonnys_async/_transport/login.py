@@ -1,0 +1,119 @@
+"""The login flow (protocol §3): lazy, single-flight per session, and how expiry is recognised.
+
+``GET /login`` issues the PHPSESSID (§3.1), then ``POST /login_check`` sends the credentials
+(§3.2): success is a 302 to ``/``; a 302 back to ``/login`` is a refusal whose reason the next
+``GET /login`` shows in its alert block (read by :func:`~sonnys_async.core.pages.login_alert`).
+A session has expired when an answer is a 302 to ``/login``, a login page served with 200, or a
+401/403 (§3.3 and the sandbox contract).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import httpx
+
+from .._constants import LOGIN_CHECK_PATH, LOGIN_PATH
+from ..core.forms import encode_pairs
+from ..core.pages import is_login_page, login_alert
+from ..errors import AuthenticationError
+from .pool import Session, SessionPool
+from .send import Sender
+from .stats import TransportStats, logger
+
+__all__ = ["Login", "is_expired", "location_path"]
+
+_REDIRECTS = (301, 302, 303, 307, 308)
+# The login POST answers one of these; the ones a browser would follow with a GET.
+_LOGIN_REDIRECTS = (301, 302, 303)
+
+
+def location_path(location: str | None) -> str | None:
+    """The path of a ``Location`` header (``None`` when there is none)."""
+    if location is None:
+        return None
+    return urlsplit(location).path
+
+
+def is_expired(resp: httpx.Response) -> bool:
+    """Whether an answer says the session is logged out (§3.3): 401/403, a redirect to the
+    login page, or the login page itself served with 200."""
+    if resp.status_code in (401, 403):
+        return True
+    if resp.status_code in _REDIRECTS:
+        return location_path(resp.headers.get("location")) == LOGIN_PATH
+    return resp.status_code == 200 and is_login_page(resp.text)
+
+
+class Login:
+    """Logs pooled sessions in with one account's credentials.
+
+    Args:
+        username: Bot account user name.
+        password: Bot account password (never logged, never in an error message or a repr).
+        sender: Sends the login requests (counted, limited and retried like any other).
+        pool: The sessions; told of every successful login.
+        stats: Where logins and re-logins are counted.
+    """
+
+    def __init__(
+        self,
+        *,
+        username: str,
+        password: str,
+        sender: Sender,
+        pool: SessionPool,
+        stats: TransportStats,
+    ) -> None:
+        self.username = username
+        self._password = password
+        self._sender = sender
+        self._pool = pool
+        self._stats = stats
+
+    def __repr__(self) -> str:
+        return f"Login(username={self.username!r})"
+
+    async def ensure(self, sess: Session) -> None:
+        """Log ``sess`` in unless it is; concurrent callers wait for one login."""
+        if sess.logged_in:
+            return
+        async with sess.login_lock:
+            if not sess.logged_in:
+                await self._login(sess)
+
+    async def relogin(self, sess: Session, seen_generation: int) -> None:
+        """Log ``sess`` in again unless another task already did since ``seen_generation``."""
+        async with sess.login_lock:
+            if sess.generation != seen_generation:
+                return  # single flight: someone else logged in while we waited
+            self._stats.relogins += 1
+            await self._login(sess)
+
+    async def _login(self, sess: Session) -> None:
+        # A fresh cookie: the old PHPSESSID is dead, and GET /login issues a new one (§3.1).
+        sess.cookie = None
+        await self._sender.send(sess, "GET", LOGIN_PATH, idempotent=True)
+        body = encode_pairs([("_username", self.username), ("_password", self._password)])
+        # Re-sending credentials cannot duplicate anything, so the login POST retries like a GET.
+        sent = await self._sender.send(
+            sess, "POST", LOGIN_CHECK_PATH, content=body, idempotent=True
+        )
+        resp = sent.response
+        redirected = resp.status_code in _LOGIN_REDIRECTS
+        if redirected and location_path(resp.headers.get("location")) != LOGIN_PATH:
+            self._pool.note_login(sess)
+            self._stats.logins += 1
+            logger.info("session %d: logged in as %r", sess.index, self.username)
+            return
+        reason = "the server kept the login form"
+        if redirected:
+            # The refusal's reason is a flash message on the next GET /login (sandbox contract A).
+            page = await self._sender.send(sess, "GET", LOGIN_PATH, idempotent=True)
+            reason = login_alert(page.response.text) or reason
+        elif resp.status_code == 200:
+            reason = login_alert(resp.text) or reason
+        else:
+            reason = f"unexpected HTTP {resp.status_code} from {LOGIN_CHECK_PATH}"
+        logger.warning("session %d: login as %r refused: %s", sess.index, self.username, reason)
+        raise AuthenticationError(f"login as {self.username!r} refused: {reason}")
