@@ -128,7 +128,7 @@ class AsyncBackofficeClient:
         max_per_second: float | None = C.DEFAULT_MAX_PER_SECOND,
         timeout: float = C.DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
-        verify: bool = True,
+        verify: bool = C.DEFAULT_VERIFY,
         user_agent: str | None = None,
     ) -> None:
         if base_url is None:

@@ -180,7 +180,7 @@ class BackofficeClient(PortalOwner[AsyncBackofficeClient]):
         max_per_second: float | None = C.DEFAULT_MAX_PER_SECOND,
         timeout: float = C.DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
-        verify: bool = True,
+        verify: bool = C.DEFAULT_VERIFY,
         user_agent: str | None = None,
     ) -> None:
         # Configuration errors surface on first use: the async client is only built on the

@@ -120,7 +120,7 @@ class Gateway:
         resp = await self.transport.post_form(path, pairs)
         loc = resp.location
         if resp.is_redirect and loc is not None:
-            if "actionXfer=" in loc:
+            if pages.is_bounce(loc):
                 # The transport read the bounce page on the POST's own session, before any
                 # other request could consume its flash messages.
                 page = resp.followed or ""
