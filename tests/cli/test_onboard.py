@@ -3,6 +3,7 @@ screen, failed rows reported with a non-zero exit, plain progress lines off a te
 
 from __future__ import annotations
 
+import json
 import re
 import stat
 from pathlib import Path
@@ -67,3 +68,21 @@ def test_plain_progress_lines_off_a_terminal(invoke: Invoke, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     lines = re.findall(r"^onboarding: (\d+)/50 rows$", result.stdout, re.M)
     assert [int(n) for n in lines] == [10, 20, 30, 40, 50]
+
+
+def test_a_blank_backoffice_permission_applies_the_pos_template_name(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    src = write_csv(
+        tmp_path / "hires.csv",
+        HEADER,
+        [hire(1, backoffice_username="bouser", permission="Manager")],
+    )
+    journal = tmp_path / "run.jsonl"
+    result = invoke(
+        "onboard", str(src), "--out", str(tmp_path / "r.csv"), "--journal", str(journal)
+    )
+    assert result.exit_code == 0, result.output
+    entries = [json.loads(line) for line in journal.read_text().splitlines()]
+    [done] = [e for e in entries if e["event"] == "ok"]
+    assert done["result"]["backoffice_permission_applied"] == "Manager"
