@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from . import _commands  # noqa: F401  (registers every command on the group)
+# Each command module registers its commands on the group when imported.
+from . import _demo, _offboard, _offline, _onboard, _tenant  # noqa: F401
 from ._app import AppState, cli, main
 
 __all__ = ["AppState", "cli", "main"]

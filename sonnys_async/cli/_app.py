@@ -15,24 +15,22 @@ import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import anyio
 import click
 from rich.console import Console
 
-from .._redact import RedactingFilter
+from .. import AsyncBackofficeClient
+from .._redact import RedactingFilter  # TODO(lead): public redaction API
 from ..errors import (
     AuthenticationError,
     BackofficeError,
     InputValidationError,
     TransportError,
 )
+from ..sandbox import Sandbox
 from ._output import make_console
-
-if TYPE_CHECKING:
-    from .._client import AsyncBackofficeClient
-    from ..sandbox import Sandbox
 
 __all__ = [
     "EXIT_FAILED_ROWS",
@@ -84,8 +82,6 @@ class AppState:
     def sandbox(self) -> Sandbox:
         """The in-process sandbox (created on first use)."""
         if self.sandbox_instance is None:
-            from ..sandbox import Sandbox
-
             self.sandbox_instance = Sandbox()
         return self.sandbox_instance
 
@@ -133,8 +129,6 @@ async def open_client(
         max_per_second: Client-wide request rate limit.
         sessions: Number of independent logins.
     """
-    from .._client import AsyncBackofficeClient
-
     client: AsyncBackofficeClient
     if credentials is None:
         sb = state.sandbox()

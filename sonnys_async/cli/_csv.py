@@ -295,8 +295,9 @@ def _hire_fields(cells: Mapping[str, str]) -> dict[str, Any]:
         else:
             data[name] = value
     if data.get("backoffice_username"):
+        # A blank backoffice_permission stays blank: the client applies the POS template's
+        # name (the one home of that default).
         data["requires_backoffice"] = True
-        data.setdefault("backoffice_permission", data.get("permission"))
     return data
 
 

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 from rich.console import Console
 
+from .. import AsyncBackofficeClient
 from ..bulk import Bulk, BulkSummary, Outcome, is_ambiguous
 from ..journal import Journal, to_jsonable
 from ..models import EmployeeCreated, EmployeeDisabled
 from ._csv import HireRow, LeaverRow, RowError
 from ._output import PlainProgress, ResultsWriter, make_progress, mask, table
-
-if TYPE_CHECKING:
-    from .._client import AsyncBackofficeClient
 
 __all__ = [
     "OFFBOARD_RESULT_FIELDS",

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+from .. import sandbox
+from ..errors import BackofficeError
+from ..offline import inspect_page, replay_page
 from ._app import EXIT_INVALID_INPUT, AppState, cli, fail, pass_state
 from ._csv import OFFBOARD_COLUMNS, ONBOARD_COLUMNS, header_line
 from ._output import table
@@ -35,9 +38,6 @@ def _read_html(path: Path) -> str:
 @pass_state
 def inspect_cmd(state: AppState, page: Path) -> None:
     """Print what a saved Backoffice page contains, as JSON (offline)."""
-    from ..errors import BackofficeError
-    from ..offline import inspect_page
-
     try:
         data = inspect_page(_read_html(page))
     except BackofficeError as exc:
@@ -70,9 +70,6 @@ def replay_cmd(
     plain: bool,
 ) -> None:
     """Print the urlencoded body a browser would submit for a form of a saved page (offline)."""
-    from ..errors import BackofficeError
-    from ..offline import replay_page
-
     try:
         body = replay_page(
             _read_html(page),
@@ -109,12 +106,10 @@ def sandbox_cmd(
     tenant: str,
 ) -> None:
     """Serve a simulated Backoffice tenant over HTTP (blocks until Ctrl-C)."""
-    from ..sandbox import SandboxOptions, serve
-
-    options = SandboxOptions(
+    options = sandbox.SandboxOptions(
         tenant="flat" if tenant == "flat" else "hierarchical",
         employees=employees,
         seed=seed,
         latency_ms=latency_ms,
     )
-    serve(options, host=host, port=port)  # prints the URL and the bot credentials
+    sandbox.serve(options, host=host, port=port)  # prints the URL and the bot credentials

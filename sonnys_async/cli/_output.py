@@ -30,6 +30,9 @@ from rich.table import Table
 from ..journal import PrivateFile, open_private
 from ._csv import RowError
 
+if sys.platform != "win32":  # POSIX: run locks (no lock is taken on Windows)
+    import fcntl
+
 __all__ = [
     "MASK",
     "LockHeldError",
@@ -171,8 +174,6 @@ def exclusive_lock(path: Path) -> Iterator[None]:
     if sys.platform == "win32":  # pragma: no cover - POSIX CI
         yield
         return
-    import fcntl
-
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:

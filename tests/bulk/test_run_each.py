@@ -1,48 +1,17 @@
-"""run_each: bounded concurrency, backpressure, failures as data, cancellation, fail_fast."""
+"""run_each: one outcome per item, bounded concurrency, backpressure, fail_fast, limits."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
-import anyio
-import anyio.lowlevel
 import pytest
 from anyio.from_thread import start_blocking_portal
 
 from sonnys_async._portal import BlockingIterator
-from sonnys_async.bulk import Bulk, Outcome, _RateMeter, run_each, summarize
+from sonnys_async.bulk import Outcome, run_each, summarize
 from sonnys_async.errors import DuplicateError, NotFoundError
 
-
-class FakeOp:
-    """A fake async operation: a few checkpoints, then a result (or a scripted error)."""
-
-    def __init__(self, *, fail: dict[int, BaseException] | None = None, steps: int = 3) -> None:
-        self.fail = fail or {}
-        self.steps = steps
-        self.calls: Counter[int] = Counter()
-        self.in_flight = 0
-        self.peak = 0
-
-    async def __call__(self, item: int) -> int:
-        self.calls[item] += 1
-        self.in_flight += 1
-        self.peak = max(self.peak, self.in_flight)
-        try:
-            for _ in range(self.steps):
-                await anyio.lowlevel.checkpoint()
-            if item in self.fail:
-                raise self.fail[item]
-            return item * 10
-        finally:
-            self.in_flight -= 1
-
-
-async def collect(bulk: Bulk[Any, Any]) -> list[Outcome[int, int]]:
-    async with bulk:
-        return [o async for o in bulk]
+from .fakes import FakeOp, collect
 
 
 async def test_every_item_gets_one_outcome_with_its_result() -> None:
@@ -115,83 +84,6 @@ async def test_fail_fast_starts_nothing_after_the_first_failure() -> None:
     assert bulk.summary.failed == 1
     assert len(outcomes) < 10
     assert sum(op.calls.values()) == len(outcomes)  # every started item reported
-
-
-async def test_programming_errors_propagate_unwrapped_after_in_flight_items() -> None:
-    op = FakeOp(fail={5: KeyError("bug")})
-    seen: list[Outcome[int, int]] = []
-    bulk = run_each(op, range(50), max_at_once=4, on_outcome=seen.append)
-    with pytest.raises(KeyError, match="bug"):
-        await collect(bulk)
-    assert bulk.summary.stopped == "error"
-    assert op.in_flight == 0
-    # Every item that was started has an outcome, the crashed one included (failed, with
-    # the very exception that is then raised).
-    assert len(seen) == sum(op.calls.values())
-    crashed = [o for o in seen if o.status == "failed"]
-    assert [(o.index, type(o.error)) for o in crashed] == [(5, KeyError)]
-    assert bulk.summary.failed == 1
-
-
-async def test_breaking_out_stops_new_items_and_finishes_in_flight_ones() -> None:
-    op = FakeOp()
-    seen: list[Outcome[int, int]] = []
-    async with run_each(op, range(100), max_at_once=4, on_outcome=seen.append) as bulk:
-        async for outcome in bulk:
-            if outcome.index >= 0:
-                break
-    assert op.in_flight == 0
-    assert bulk.summary.stopped == "closed"
-    assert len(seen) == sum(op.calls.values()) < 100
-    assert all(o.status == "ok" for o in seen)
-
-
-async def test_cancelling_the_caller_lets_in_flight_items_finish() -> None:
-    op = FakeOp(steps=5)
-    seen: list[Outcome[int, int]] = []
-    received = 0
-    with anyio.CancelScope() as scope:
-        async with run_each(op, range(100), max_at_once=4, on_outcome=seen.append) as bulk:
-            async for _ in bulk:
-                received += 1
-                if received == 3:
-                    scope.cancel()
-    assert scope.cancelled_caught
-    assert bulk.summary.stopped == "cancelled"
-    assert op.in_flight == 0
-    # Items that finished after the cancellation are not lost: on_outcome saw them.
-    assert len(seen) == sum(op.calls.values()) > received
-
-
-async def test_unshielded_cancellation_abandons_in_flight_items() -> None:
-    op = FakeOp(steps=50)
-    seen: list[Outcome[int, int]] = []
-    with anyio.CancelScope() as scope:
-        async with run_each(
-            op, range(10), max_at_once=3, shield=False, on_outcome=seen.append
-        ) as bulk:
-            while bulk.in_flight < 3:
-                await anyio.lowlevel.checkpoint()
-            scope.cancel()
-            await anyio.lowlevel.checkpoint()
-    assert scope.cancelled_caught
-    assert sum(op.calls.values()) == 3
-    assert op.in_flight == 0
-    assert seen == []
-    assert bulk.summary.stopped == "cancelled"
-
-
-async def test_rate_meter_spaces_starts_without_bursts() -> None:
-    meter = _RateMeter(4.0)  # one start every 0.25 s
-    assert meter.delay(10.0) == 0.0
-    assert meter.delay(10.0) == pytest.approx(0.25)
-    assert meter.delay(10.1) == pytest.approx(0.4)
-    assert meter.delay(20.0) == 0.0  # idle time is not banked into a burst
-
-
-async def test_rate_limited_run_still_completes() -> None:
-    outcomes = await collect(run_each(FakeOp(), range(5), max_per_second=10_000.0))
-    assert len(outcomes) == 5
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sonnys_async._transport import RetryPolicy
+from sonnys_async import RetryPolicy
 from sonnys_async.journal import Journal
 from sonnys_async.sandbox import Sandbox, SandboxOptions
 from sonnys_async.sync import BackofficeClient

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from sonnys_async._transport import RetryPolicy
+from sonnys_async import RetryPolicy
 from sonnys_async.cli import AppState, cli
 from sonnys_async.sandbox import Sandbox, SandboxOptions
 
@@ -48,3 +48,48 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]
         w.writerow(header)
         w.writerows(rows)
     return path
+
+
+#: The columns of the hires files the tests write (a subset of the onboarding columns).
+HEADER = [
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "pos_user_id",
+    "wage_rate",
+    "start_date",
+    "available_sites",
+    "permission",
+    "departments",
+    "backoffice_username",
+]
+
+
+def hire(n: int, **over: object) -> list[object]:
+    """Hire row ``n`` (POS User ID 95000 + n) under :data:`HEADER`, with ``over`` changed."""
+    row = {
+        "first_name": f"Test{n}",
+        "last_name": "Hire",
+        "phone": f"(214) 555-02{n:02d}",
+        "email": f"test{n}.hire@example.invalid",
+        "pos_user_id": 95000 + n,
+        "wage_rate": "15.25",
+        "start_date": "12/01/2026",
+        "available_sites": "NAPER;WHEAT",
+        "permission": "Cashier",
+        "departments": "Cashier;Greeter",
+        "backoffice_username": "",
+    }
+    row.update(over)
+    return [row[h] for h in HEADER]
+
+
+def posts(sb: Sandbox) -> list[object]:
+    """The sandbox's POSTs other than logins (what a run wrote)."""
+    return [r for r in sb.request_log if r.method == "POST" and r.path != "/login_check"]
+
+
+def logins(sb: Sandbox) -> int:
+    """How many times the sandbox was logged in to."""
+    return sum(1 for r in sb.request_log if r.method == "POST" and r.path == "/login_check")

@@ -1,8 +1,12 @@
-"""Interrupted bulk runs resume from the journal: every hire exists once, no credential lost."""
+"""Interrupted bulk runs resume from the journal: every hire exists once, no credential lost;
+Ctrl-C prints what was done and how to resume; one run per journal."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -10,8 +14,8 @@ from typing import Any
 import anyio
 import pytest
 
-from sonnys_async._transport import RetryPolicy
-from sonnys_async.cli import AppState
+from sonnys_async import RetryPolicy
+from sonnys_async.cli import AppState, _runs
 from sonnys_async.cli._app import open_client
 from sonnys_async.cli._csv import ONBOARD_COLUMNS, HireRow, parse_hires, read_rows
 from sonnys_async.cli._jobs import ONBOARD_RESULT_FIELDS, onboard
@@ -21,7 +25,7 @@ from sonnys_async.journal import Journal
 from sonnys_async.models import CreateEmployeeRequest
 from sonnys_async.sandbox import Sandbox
 
-from .conftest import Invoke, read_csv
+from .conftest import HEADER, Invoke, hire, posts, read_csv, write_csv
 
 SAMPLE = sample_path("sample_hires.csv")
 
@@ -84,10 +88,10 @@ def test_permissions_post_lost_leaves_a_partial_hire_that_the_rerun_completes(
     assert second.exit_code == 0, second.output
     assert_each_hire_once_with_its_credentials(sb, out, 50)
     templates = {r["pos_user_id"]: r["permission"] for r in read_csv(out)}
-    for hire in sample_hires():
-        stored = sb.state.employee_by_pos_user_id(hire.request.pos_user_id)
+    for row in sample_hires():
+        stored = sb.state.employee_by_pos_user_id(row.request.pos_user_id)
         assert stored is not None
-        assert stored.grants, templates[str(hire.request.pos_user_id)]
+        assert stored.grants, templates[str(row.request.pos_user_id)]
 
 
 def test_run_cancelled_after_k_outcomes_resumes_with_the_journal(
@@ -266,3 +270,58 @@ def test_rerun_of_a_finished_run_writes_nothing(
     )
     assert_each_hire_once_with_its_credentials(sb, out, 50)
     assert {r["status"] for r in read_csv(out)} == {"done earlier"}
+
+
+def test_a_second_run_on_a_held_journal_stops_with_a_clear_message(
+    invoke: Invoke, sb: Sandbox, tmp_path: Path
+) -> None:
+    fcntl = pytest.importorskip("fcntl")  # POSIX only
+    journal = tmp_path / "run.jsonl"
+    src = write_csv(tmp_path / "hires.csv", HEADER, [hire(1)])
+    out = tmp_path / "results.csv"
+    fd = os.open(journal, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another run holds it
+        result = invoke("onboard", str(src), "--out", str(out), "--journal", str(journal))
+    finally:
+        os.close(fd)
+    assert result.exit_code == 2
+    assert "in use by another run" in " ".join(result.stderr.split())
+    assert posts(sb) == []
+    assert not out.exists()
+    result = invoke("onboard", str(src), "--out", str(out), "--journal", str(journal))
+    assert result.exit_code == 0, result.output
+
+
+def test_ctrl_c_prints_the_partial_summary_and_how_to_resume(
+    invoke: Invoke, sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real SIGINT mid-run (sent after the 6th result row): the rows in flight finish, the
+    summary of what was done is printed with the resume hint, exit 130; the re-run resumes."""
+    sent: list[int] = []
+
+    class InterruptingWriter(ResultsWriter):
+        def write(self, row: Any) -> None:
+            super().write(row)
+            if self.rows == 6 and not sent:
+                sent.append(1)
+                signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(_runs, "ResultsWriter", InterruptingWriter)
+    out = tmp_path / "results.csv"
+    result = invoke("onboard", str(SAMPLE), "--out", str(out))
+    assert sent
+    assert result.exit_code == 130, result.output
+    assert "Onboarding summary" in result.stdout
+    done = len(read_csv(out))
+    assert 6 <= done < 50
+    assert re.search(rf"done\W+{done}\b", result.stdout)
+    err = " ".join(result.stderr.split())
+    assert "run the same command again to resume" in err
+    monkeypatch.undo()
+    again = invoke("onboard", str(SAMPLE), "--out", str(out))
+    assert again.exit_code == 0, again.output
+    rows = read_csv(out)
+    assert Counter(r["status"] for r in rows) == {"done earlier": done, "created": 50 - done}
+    holders = Counter(e.pos_user_id for e in sb.state.employees.values())
+    assert all(holders[int(r["pos_user_id"])] == 1 for r in rows)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from sonnys_async import models
 from sonnys_async._secrets import generate_backoffice_password, generate_pos_pin
 from sonnys_async.errors import InputValidationError
 from sonnys_async.models import (
@@ -240,8 +241,7 @@ def test_generated_secrets() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Each field rule, with its exact message, in every model that uses it. No test pinned these
-# messages before the rules became shared annotated types.
+# Each field rule, with its exact message, in every model that uses it.
 
 _MODELS: dict[str, tuple[type[Any], dict[str, Any]]] = {
     "create": (CreateEmployeeRequest, _create()),
@@ -384,7 +384,7 @@ def test_secret_inputs_stay_out_of_reprs() -> None:
 @pytest.mark.parametrize(
     ("model", "field", "value", "message"),
     [
-        # The same rule for the same field in create and modify (review fix).
+        # The same rule for the same field in create and modify.
         ("modify", "emergency_contact_name", "x" * 101, "must be at most 100 characters"),
         ("modify", "permission", "", "must name a POS permission template"),
         ("modify", "permission", "  ", "must name a POS permission template"),
@@ -405,3 +405,10 @@ def test_modify_trims_wage_site_and_keeps_blank_clears() -> None:
     assert _build("modify", wage_site="  ").wage_site is None
     assert _build("modify", emergency_contact_name="  ").emergency_contact_name == ""
     assert _build("modify", adp_employee_id="").adp_employee_id == ""
+
+
+def test_the_models_package_exports_every_name_from_one_place() -> None:
+    assert models.__all__ == sorted(models.__all__)
+    assert [n for n in models.__all__ if not hasattr(models, n)] == []
+    for name in ("CreateEmployeeRequest", "EmployeeCreated", "PersonName", "default_overtime"):
+        assert hasattr(models, name)

@@ -1,210 +1,33 @@
-"""Run one operation over many items: bounded, polite, resumable, one outcome per item.
+"""The bulk run itself: :class:`Bulk` (bounded, lazy, cancellable) and :func:`run_each`.
 
-:func:`run_each` borrows aiometer's vocabulary (``max_at_once``, ``max_per_second``) and its
-backpressure: it waits for a free slot *before* pulling the next item, so a generator of
-10,000 rows never becomes 10,000 tasks or 10,000 results in memory. Each item ends as an
-:class:`Outcome` (``ok`` with the result, ``failed`` with the error, ``skipped`` when a journal
-says it was done by an earlier run), streamed as it completes::
-
-    with Journal("hires.jsonl") as journal:
-        async with run_each(client.create_employee_from, rows, key=lambda r: r.pos_user_id,
-                            max_at_once=4, journal=journal) as outcomes:
-            async for outcome in outcomes:
-                print(outcome.key, outcome.status)
-    print(outcomes.summary)
-
-A failed item never stops the others (unless ``fail_fast``). Errors the operation raises that
-are not :class:`~sonnys_async.errors.BackofficeError` (programming errors) fail their item
-(it gets its ``failed`` outcome), stop the run and, after the items in flight have finished,
-are raised plainly (never wrapped in an ``ExceptionGroup``), like errors of the item source,
-of the journal and of ``on_outcome``. The run's tasks never raise into the caller's code.
-
-Cancellation (Ctrl-C, a cancelled task scope): no new item starts; items already sent run to
-completion inside a shielded scope (``shield=True``, the default) so a write is never cut in
-half on our side, and each one's fate is recorded in the journal. If the process dies anyway,
-the journal's ``started`` entry marks the item as ambiguous and the next run resolves it with
-``resolve(item)``, which reads server state, before deciding whether to send it again.
+A run pulls an item only when a slot is free, asks the journal what an earlier run did with
+its key, skips it or starts its attempt (:mod:`._attempt`), paces starts (:mod:`._pacing`),
+and streams each :class:`~sonnys_async.bulk.outcomes.Outcome` to the caller as it completes.
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Hashable, Iterable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Generic, Literal, Self, TypeVar
+from typing import Generic, Self, TypeVar
 
 import anyio
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from .errors import BackofficeError, OutcomeUnknownError
-from .journal import Journal, KeyState
+from ..errors import BackofficeError
+from ..journal import Journal, KeyState
+from ._attempt import Attempts
+from ._pacing import RateMeter
+from .outcomes import BulkSummary, Outcome, StopReason, Tally
 
-__all__ = [
-    "Bulk",
-    "BulkSummary",
-    "Failure",
-    "Outcome",
-    "Status",
-    "is_ambiguous",
-    "run_each",
-    "summarize",
-]
+__all__ = ["Bulk", "run_each"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 X = TypeVar("X")
-
-Status = Literal["ok", "failed", "skipped"]
-#: Why a run stopped before its items ran out (``None``: it did not).
-StopReason = Literal["fail_fast", "cancelled", "closed", "error"]
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome(Generic[T, R]):
-    """The fate of one item of a bulk run.
-
-    ``status`` is ``"ok"`` (``result`` holds what the operation returned), ``"failed"``
-    (``error`` holds the exception; the other items carried on) or ``"skipped"`` (a journal
-    says an earlier run finished it; ``recorded`` holds the result it journaled, as JSON data).
-    ``resolved`` is true when an ambiguous earlier attempt was settled by reading server state.
-    """
-
-    index: int
-    key: str
-    item: T
-    status: Status
-    result: R | None = None
-    error: BaseException | None = None
-    recorded: Any = None
-    resolved: bool = False
-
-    @property
-    def ok(self) -> bool:
-        """Whether the item is done (``ok`` now, or ``skipped`` because done earlier)."""
-        return self.status != "failed"
-
-    def __repr__(self) -> str:
-        # Items and results carry credentials; keep them out of reprs (and logs).
-        error = f", error={type(self.error).__name__}" if self.error is not None else ""
-        return f"Outcome(index={self.index}, key={self.key!r}, status={self.status!r}{error})"
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """A failed item, as kept by :class:`BulkSummary` (no item or result data)."""
-
-    index: int
-    key: str
-    error: BaseException
-
-    def __str__(self) -> str:
-        return f"{self.key}: {type(self.error).__name__}: {self.error}"
-
-
-@dataclass(frozen=True, slots=True)
-class BulkSummary:
-    """Counts of a bulk run, and its failures.
-
-    ``resolved`` counts the ``ok`` items settled by reading server state after an ambiguous
-    earlier attempt; ``stopped`` says why the run ended before its items ran out, if it did.
-    """
-
-    ok: int = 0
-    failed: int = 0
-    skipped: int = 0
-    resolved: int = 0
-    failures: tuple[Failure, ...] = ()
-    stopped: StopReason | None = None
-
-    @property
-    def total(self) -> int:
-        """Number of items with an outcome."""
-        return self.ok + self.failed + self.skipped
-
-    @property
-    def all_ok(self) -> bool:
-        """No item failed and the run was not stopped early."""
-        return self.failed == 0 and self.stopped is None
-
-
-def summarize(outcomes: Iterable[Outcome[Any, Any]]) -> BulkSummary:
-    """Build a :class:`BulkSummary` from outcomes collected by the caller.
-
-    Args:
-        outcomes: Outcomes of one run.
-
-    Returns:
-        Their counts and failures.
-    """
-    tally = _Tally()
-    for outcome in outcomes:
-        tally.add(outcome)
-    return tally.snapshot(None)
-
-
-def is_ambiguous(error: BaseException) -> bool:
-    """Whether an error leaves the item's server-side state unknown.
-
-    True for :class:`~sonnys_async.errors.OutcomeUnknownError` and for any error that carries a
-    ``partial`` result (something was written before it failed, e.g.
-    :class:`~sonnys_async.errors.WriteNotVerifiedError` after an insert). The journal records
-    those as ``unknown``, and a re-run resolves them before retrying.
-    """
-    return isinstance(error, OutcomeUnknownError) or getattr(error, "partial", None) is not None
-
-
-class _Tally:
-    __slots__ = ("failed", "failures", "ok", "resolved", "skipped")
-
-    def __init__(self) -> None:
-        self.ok = self.failed = self.skipped = self.resolved = 0
-        self.failures: list[Failure] = []
-
-    def add(self, outcome: Outcome[Any, Any]) -> None:
-        if outcome.status == "ok":
-            self.ok += 1
-            self.resolved += outcome.resolved
-        elif outcome.status == "skipped":
-            self.skipped += 1
-        else:
-            self.failed += 1
-            assert outcome.error is not None
-            self.failures.append(Failure(outcome.index, outcome.key, outcome.error))
-
-    def snapshot(self, stopped: StopReason | None) -> BulkSummary:
-        return BulkSummary(
-            ok=self.ok,
-            failed=self.failed,
-            skipped=self.skipped,
-            resolved=self.resolved,
-            failures=tuple(self.failures),
-            stopped=stopped,
-        )
-
-
-class _RateMeter:
-    """Spaces item starts at least ``1 / max_per_second`` apart (no bursts)."""
-
-    __slots__ = ("_interval", "_next")
-
-    def __init__(self, max_per_second: float) -> None:
-        self._interval = 1.0 / max_per_second
-        self._next = -math.inf
-
-    def delay(self, now: float) -> float:
-        """Reserve the next start slot at or after ``now``; return how long to wait for it."""
-        start = max(now, self._next)
-        self._next = start + self._interval
-        return start - now
-
-    async def wait(self) -> None:
-        delay = self.delay(anyio.current_time())
-        if delay > 0:
-            await anyio.sleep(delay)
 
 
 class _SyncItems(Generic[X]):
@@ -269,19 +92,19 @@ class Bulk(Generic[T, R]):
             raise ValueError("max_per_second must be positive")
         if journal is not None and key is None:
             raise ValueError("a journal needs key= (a stable key per item)")
-        self._fn = fn
         self._items = items
         self._key = key
         self._max_at_once = max_at_once
-        self._meter = _RateMeter(max_per_second) if max_per_second else None
+        self._meter = RateMeter(max_per_second) if max_per_second else None
         self._fail_fast = fail_fast
         self._journal = journal
-        self._resolve = resolve
+        self._attempts: Attempts[T, R] = Attempts(
+            fn, journal=journal, resolve=resolve, catch=catch, record=self._record, fail=self._fail
+        )
         self._on_outcome = on_outcome
-        self._catch = catch
         self._shield = shield
         self._skip_done = skip_done
-        self._tally = _Tally()
+        self._tally = Tally()
         self._stopped: StopReason | None = None
         self._error: BaseException | None = None
         self._error_raised = False
@@ -467,89 +290,11 @@ class Bulk(Generic[T, R]):
             # Once an item is sent, see it through: a cancellation must not leave our side of a
             # write half-done (the server may have applied it); its outcome goes to the journal.
             with anyio.CancelScope(shield=self._shield):
-                outcome = await self._execute(index, key, item, prior)
+                outcome = await self._attempts.run(index, key, item, prior)
             await self._send(send, outcome)
         finally:
             self._in_flight -= 1
             slots.release()
-
-    async def _execute(
-        self, index: int, key: str, item: T, prior: KeyState | None
-    ) -> Outcome[T, R]:
-        """Run one item; always returns its outcome (cancellation, unshielded, is raised)."""
-        cancelled = anyio.get_cancelled_exc_class()
-        # Read before this run journals the key again (the state object is live).
-        recorded = prior.result if prior is not None and prior.status == "done" else None
-        if prior is not None and prior.status == "ambiguous":
-            if self._resolve is None:
-                error = OutcomeUnknownError(
-                    f"item {key!r}: an earlier run may have applied it; "
-                    "pass resolve= to settle it from server state",
-                    url="",
-                )
-                return self._failed(index, key, item, error, ambiguous=True)
-            try:
-                recovered = await self._resolve(item)
-            except cancelled:
-                raise
-            except BaseException as exc:
-                return self._failed(index, key, item, exc, ambiguous=True)
-            if recovered is not None:
-                outcome = Outcome(index, key, item, "ok", result=recovered, resolved=True)
-                return self._done(outcome, lambda j: j.record_ok(key, recovered, resolved=True))
-            # Resolved as "not applied": safe to send it again.
-        if self._journal is not None:
-            try:
-                self._journal.record_started(key, item)
-            except Exception as exc:  # the journal cannot be written: do not send the item
-                return self._failed(index, key, item, exc, ambiguous=False, journal=False)
-        try:
-            result = await self._fn(item)
-        except cancelled:
-            raise  # unshielded only; the ``started`` entry leaves the item ambiguous
-        except BaseException as exc:
-            # A programming error leaves the server state unknown, like an ambiguous one.
-            caught = isinstance(exc, self._catch)
-            ambiguous = is_ambiguous(exc) or not caught
-            return self._failed(index, key, item, exc, ambiguous=ambiguous)
-        outcome = Outcome(index, key, item, "ok", result=result, recorded=recorded)
-        return self._done(outcome, lambda j: j.record_ok(key, result))
-
-    def _failed(
-        self,
-        index: int,
-        key: str,
-        item: T,
-        error: BaseException,
-        *,
-        ambiguous: bool,
-        journal: bool = True,
-    ) -> Outcome[T, R]:
-        if isinstance(error, self._catch):
-            # A long run keeps its failures (summary): not their frames, which hold items,
-            # requests and credentials (tracebacks of expected refusals tell nothing anyway).
-            _drop_tracebacks(error)
-        else:
-            self._fail(error)  # the item still gets its outcome; the run stops
-        outcome: Outcome[T, R] = Outcome(index, key, item, "failed", error=error)
-        if not journal:
-            self._record(outcome)
-            return outcome
-        if ambiguous:
-            return self._done(outcome, lambda j: j.record_unknown(key, error))
-        return self._done(outcome, lambda j: j.record_failed(key, error))
-
-    def _done(self, outcome: Outcome[T, R], write: Callable[[Journal], None]) -> Outcome[T, R]:
-        # The outcome is counted and handed to on_outcome *before* the journal write: a
-        # journal that fails (disk full) must not swallow an item that was applied, with its
-        # credentials. The write error then stops the run and is raised at the end.
-        self._record(outcome)
-        if self._journal is not None:
-            try:
-                write(self._journal)
-            except Exception as exc:
-                self._fail(exc)
-        return outcome
 
     def _record(self, outcome: Outcome[T, R]) -> None:
         self._tally.add(outcome)
@@ -567,19 +312,6 @@ class Bulk(Generic[T, R]):
         # A consumer that left early gets no more outcomes; they are counted and journaled.
         with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
             await send.send(outcome)
-
-
-def _drop_tracebacks(error: BaseException) -> None:
-    """Clear the tracebacks of ``error`` and of the exceptions chained to it."""
-    pending: list[BaseException] = [error]
-    seen: set[int] = set()
-    while pending:
-        exc = pending.pop()
-        if id(exc) in seen:
-            continue
-        seen.add(id(exc))
-        exc.__traceback__ = None
-        pending.extend(e for e in (exc.__cause__, exc.__context__) if e is not None)
 
 
 def run_each(
