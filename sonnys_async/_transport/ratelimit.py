@@ -30,8 +30,9 @@ class RateLimiter:
 
     Args:
         per_second: Starts per second; must be positive.
-        clock: Monotonic clock in seconds (tests pass a fake one).
-        sleep: Awaitable sleep (tests record the waits instead).
+        clock: Monotonic clock in seconds; ``None`` = ``anyio.current_time`` (tests pass a
+            fake one).
+        sleep: Awaitable sleep; ``None`` = ``anyio.sleep`` (tests record the waits instead).
 
     Raises:
         ValueError: ``per_second`` is not positive.
@@ -43,14 +44,14 @@ class RateLimiter:
         self,
         per_second: float,
         *,
-        clock: Clock = anyio.current_time,
-        sleep: Sleep = anyio.sleep,
+        clock: Clock | None = None,
+        sleep: Sleep | None = None,
     ) -> None:
         if not per_second > 0:  # also refuses NaN
             raise ValueError("per_second must be positive")
         self._interval = 1.0 / per_second
-        self._clock = clock
-        self._sleep = sleep
+        self._clock = clock or anyio.current_time
+        self._sleep = sleep or anyio.sleep
         self._next = -math.inf
 
     @property

@@ -29,8 +29,8 @@ the journal's ``started`` entry marks the item as ambiguous and the next run res
 from __future__ import annotations
 
 # The layout: ``outcomes`` (what a run reports: Outcome, BulkSummary...), ``engine`` (the run
-# itself: Bulk and run_each), ``_attempt`` (one item's attempt and its journal entries),
-# ``_pacing`` (the rate limiter).
+# itself: Bulk and run_each), ``_attempt`` (one item's attempt and its journal entries). Item
+# starts are paced by the transport's rate limiter (``_transport/ratelimit.py``).
 from .engine import Bulk, run_each
 from .outcomes import BulkSummary, Failure, Outcome, Status, is_ambiguous, summarize
 from .outcomes import StopReason as StopReason

@@ -1,8 +1,9 @@
 """The bulk run itself: :class:`Bulk` (bounded, lazy, cancellable) and :func:`run_each`.
 
 A run pulls an item only when a slot is free, asks the journal what an earlier run did with
-its key, skips it or starts its attempt (:mod:`._attempt`), paces starts (:mod:`._pacing`),
-and streams each :class:`~sonnys_async.bulk.outcomes.Outcome` to the caller as it completes.
+its key, skips it or starts its attempt (:mod:`._attempt`), paces starts (with the
+transport's rate limiter, ``_transport/ratelimit.py``), and streams each
+:class:`~sonnys_async.bulk.outcomes.Outcome` to the caller as it completes.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import anyio
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
+from .._transport.ratelimit import RateLimiter
 from ..errors import BackofficeError
 from ..journal import Journal, KeyState
 from ._attempt import Attempts
-from ._pacing import RateMeter
 from .outcomes import BulkSummary, Outcome, StopReason, Tally
 
 __all__ = ["Bulk", "run_each"]
@@ -95,7 +96,7 @@ class Bulk(Generic[T, R]):
         self._items = items
         self._key = key
         self._max_at_once = max_at_once
-        self._meter = RateMeter(max_per_second) if max_per_second else None
+        self._meter = RateLimiter(max_per_second) if max_per_second else None
         self._fail_fast = fail_fast
         self._journal = journal
         self._attempts: Attempts[T, R] = Attempts(

@@ -6,18 +6,18 @@ import anyio
 import anyio.lowlevel
 import pytest
 
+from sonnys_async._transport.ratelimit import RateLimiter
 from sonnys_async.bulk import run_each
-from sonnys_async.bulk._pacing import RateMeter
 
 from .fakes import FakeOp, collect
 
 
-async def test_rate_meter_spaces_starts_without_bursts() -> None:
-    meter = RateMeter(4.0)  # one start every 0.25 s
-    assert meter.delay(10.0) == 0.0
-    assert meter.delay(10.0) == pytest.approx(0.25)
-    assert meter.delay(10.1) == pytest.approx(0.4)
-    assert meter.delay(20.0) == 0.0  # idle time is not banked into a burst
+async def test_rate_limiter_spaces_starts_without_bursts() -> None:
+    meter = RateLimiter(4.0)  # one start every 0.25 s
+    assert meter.reserve(10.0) == 0.0
+    assert meter.reserve(10.0) == pytest.approx(0.25)
+    assert meter.reserve(10.1) == pytest.approx(0.4)
+    assert meter.reserve(20.0) == 0.0  # idle time is not banked into a burst
 
 
 async def test_rate_limited_run_still_completes() -> None:
