@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import httpx
 
 from .._constants import SESSION_COOKIE
-from .._redact import redact_url
+from ..redaction import redact_url
 from .errors import failed_status, from_httpx, raise_failed_status
 from .limits import RequestLimiter
 from .pool import Session

@@ -16,7 +16,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from .._constants import LOGGER_NAME, LOGIN_CHECK_PATH, LOGIN_PATH
-from .._redact import RedactingFilter
+from ..redaction import RedactingFilter
 
 __all__ = ["TransportStats", "logger", "path_template", "redacting_filter"]
 

@@ -30,10 +30,10 @@ import anyio
 import httpx
 
 from .._constants import DEFAULT_SESSIONS, DEFAULT_TIMEOUT, DEFAULT_VERIFY, USER_AGENT
-from .._redact import redact_body, redact_url
 from ..core.forms import encode_pairs
 from ..core.pages import is_bounce
 from ..errors import AuthenticationError, TransportError
+from ..redaction import redact_body, redact_url
 from .limits import Limits, RequestLimiter
 from .login import Login, is_expired
 from .pool import Session, SessionPool

@@ -22,13 +22,13 @@ import click
 from rich.console import Console
 
 from .. import AsyncBackofficeClient
-from .._redact import RedactingFilter  # TODO(lead): public redaction API
 from ..errors import (
     AuthenticationError,
     BackofficeError,
     InputValidationError,
     TransportError,
 )
+from ..redaction import RedactingFilter
 from ..sandbox import Sandbox
 from ._output import make_console
 

@@ -9,7 +9,8 @@ import httpx
 import pytest
 from transport_fakes import PASSWORD, FakeBackoffice, make_transport
 
-from sonnys_async._redact import (
+from sonnys_async._transport import AmbiguousWriteError
+from sonnys_async.redaction import (
     MASK,
     RedactingFilter,
     redact_body,
@@ -18,7 +19,6 @@ from sonnys_async._redact import (
     redact_text,
     redact_url,
 )
-from sonnys_async._transport import AmbiguousWriteError
 
 
 def test_redact_pairs_masks_only_secret_fields() -> None:

@@ -1,4 +1,4 @@
-"""Redaction helpers: what may be logged about a request, with every secret masked.
+"""Redaction: what may be logged about a request, with every secret masked (public).
 
 The transport only ever logs through these helpers; :class:`RedactingFilter` is a second line of
 defence that callers (and the library's own logger) can attach to scrub anything that slipped
