@@ -115,9 +115,9 @@ async def open_client(
     state: AppState,
     credentials: Credentials | None,
     *,
-    max_concurrency: int = 8,
+    max_concurrency: int | None = None,
     max_per_second: float | None = None,
-    sessions: int = 1,
+    sessions: int | None = None,
 ) -> AsyncIterator[AsyncBackofficeClient]:
     """An entered client for the tenant (or the sandbox).
 
@@ -125,10 +125,16 @@ async def open_client(
         state: The CLI state (``--sandbox``).
         credentials: From :meth:`AppState.credentials` (read before the event loop starts,
             since prompting blocks).
-        max_concurrency: Client-wide limit of requests in flight.
+        max_concurrency: Client-wide limit of requests in flight (``None``: the client's
+            default).
         max_per_second: Client-wide request rate limit.
-        sessions: Number of independent logins.
+        sessions: Number of independent logins (``None``: the client's default).
     """
+    options: dict[str, Any] = {"max_per_second": max_per_second, **state.client_options}
+    if max_concurrency is not None:
+        options["max_concurrency"] = max_concurrency
+    if sessions is not None:
+        options["sessions"] = sessions
     client: AsyncBackofficeClient
     if credentials is None:
         sb = state.sandbox()
@@ -137,10 +143,7 @@ async def open_client(
             username=sb.username,
             password=sb.password,
             transport=sb.transport(),
-            sessions=sessions,
-            max_concurrency=max_concurrency,
-            max_per_second=max_per_second,
-            **state.client_options,
+            **options,
         )
     else:
         client = AsyncBackofficeClient(
@@ -148,10 +151,7 @@ async def open_client(
             subdomain=credentials.subdomain,
             username=credentials.username,
             password=credentials.password,
-            sessions=sessions,
-            max_concurrency=max_concurrency,
-            max_per_second=max_per_second,
-            **state.client_options,
+            **options,
         )
     async with client:
         yield client
