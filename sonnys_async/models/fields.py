@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -22,6 +23,7 @@ from ..core.text import is_digits
 from ..errors import FieldIssue, InputValidationError
 
 __all__ = [
+    "MAX_POS_USER_ID",
     "ActiveFilter",
     "AdpId",
     "BackofficeTemplateName",
@@ -48,6 +50,7 @@ __all__ = [
     "default_overtime",
     "money",
     "normalize_phone",
+    "visible_text_issue",
 ]
 
 #: Which employees a list/search covers (the roster's ``active`` filter, protocol §10.2).
@@ -59,6 +62,17 @@ _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _USERNAME_RE = re.compile(r"^[A-Za-z]\w{2,63}$", re.ASCII)
 _CENT = Decimal("0.01")
 _MAX_RATE = Decimal("999999999.99")
+#: A plain amount as text: digits, an optional point and decimals (no exponent, sign or spaces
+#: inside; ``"1e3"`` is refused rather than read as 1000).
+_AMOUNT_RE = re.compile(r"^[0-9]+(?:\.[0-9]+)?$|^\.[0-9]+$")
+#: The POS User ID is a 32-bit signed integer on the server (larger ones are refused there).
+MAX_POS_USER_ID = 2_147_483_647
+#: Dates the forms can carry (``MM/DD/YYYY``; the server refuses years before 1900).
+_FIRST_DAY = date(1900, 1, 1)
+_LAST_DAY = date(2099, 12, 31)
+#: Unicode categories never valid in a name or address: controls (NUL, newline, ESC), format
+#: characters (bidi overrides, zero-width), line/paragraph separators, surrogates, private use.
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 _OVERTIME_FACTOR = Decimal("1.5")
 
 
@@ -92,11 +106,18 @@ def normalize_phone(value: str, *, field: str = "phone") -> str:
 def money(value: Decimal | float | int | str, *, field: str = "wage_rate") -> Decimal:
     """A non-negative amount rounded half-up to cents.
 
+    Text must be a plain amount (``"15.5"``, ``"15.50"``): ``"1e3"``, ``"1,000"`` or
+    ``"$15"`` are refused rather than guessed at.
+
     Raises:
         InputValidationError: not a number, negative, or above 999999999.99.
     """
     if isinstance(value, bool):
         raise InputValidationError([FieldIssue(field, "must be a number, not a bool")])
+    if isinstance(value, str) and not _AMOUNT_RE.match(value.strip()):
+        raise InputValidationError(
+            [FieldIssue(field, "must be a plain amount such as 15.50 (digits and a point)")]
+        )
     try:
         amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     except (InvalidOperation, ValueError, TypeError):
@@ -120,6 +141,26 @@ def default_overtime(rate: Decimal) -> Decimal:
 # A "before" rule sees the raw input (no trimming yet) and may turn it into the field's type;
 # an "after" rule sees the value pydantic has already checked and trimmed. ``X | None`` lets
 # ``None`` through without running X's rule.
+
+
+def visible_text_issue(value: str) -> str | None:
+    """Why ``value`` cannot be stored as a name or address, or ``None`` when it can.
+
+    Control characters (NUL, newline, ANSI escapes), invisible format characters (bidi
+    overrides, zero-width spaces) and the like are refused: the server would store them, and
+    they would later disguise the record on screens and in exported files.
+    """
+    for char in value:
+        if unicodedata.category(char) in _INVISIBLE:
+            return f"must not contain control or invisible characters (found U+{ord(char):04X})"
+    return None
+
+
+def _visible(value: str) -> str:
+    issue = visible_text_issue(value)
+    if issue is not None:
+        raise ValueError(issue)
+    return value
 
 
 def _length(minimum: int, maximum: int, message: str) -> Callable[[str], str]:
@@ -165,6 +206,7 @@ def _clearable_phone(value: object) -> str | None:
 
 
 def _email(value: str) -> str:
+    _visible(value)
     if not _EMAIL_RE.match(value):
         raise ValueError("must look like name@domain.tld")
     return value
@@ -183,6 +225,8 @@ def _pos_user_id(value: object) -> object:
         value = int(text)
     if value < 1:
         raise ValueError("must be an integer >= 1")
+    if value > MAX_POS_USER_ID:
+        raise ValueError(f"must be at most {MAX_POS_USER_ID} (the server's largest)")
     return value
 
 
@@ -207,6 +251,12 @@ def _to_date(value: object) -> object:
     # The reference took ``datetime``; a date is what the server stores (MM/DD/YYYY, §6.4).
     if isinstance(value, datetime):
         return value.date()
+    return value
+
+
+def _date_range(value: date) -> date:
+    if not _FIRST_DAY <= value <= _LAST_DAY:
+        raise ValueError(f"must be between {_FIRST_DAY:%m/%d/%Y} and {_LAST_DAY:%m/%d/%Y}")
     return value
 
 
@@ -280,13 +330,17 @@ def _password(value: str) -> str:
     return value
 
 
-#: An employee's first or last name: trimmed, 1-64 characters (protocol §16.2).
+#: An employee's first or last name: trimmed, 1-64 visible characters (protocol §16.2).
 PersonName: TypeAlias = Annotated[
-    str, AfterValidator(_length(1, 64, "must be 1 to 64 characters after trimming"))
+    str,
+    AfterValidator(_visible),
+    AfterValidator(_length(1, 64, "must be 1 to 64 characters after trimming")),
 ]
 #: A standalone Backoffice user's name: 2-64 characters (the user form's ``minlength=2``, §11.2).
 UserPersonName: TypeAlias = Annotated[
-    str, AfterValidator(_length(2, 64, "must be 2 to 64 characters after trimming"))
+    str,
+    AfterValidator(_visible),
+    AfterValidator(_length(2, 64, "must be 2 to 64 characters after trimming")),
 ]
 #: A required phone number, stored as its 10 digits (see :func:`normalize_phone`).
 Phone: TypeAlias = Annotated[str, BeforeValidator(_required_phone)]
@@ -296,14 +350,16 @@ OptionalPhone: TypeAlias = Annotated[str | None, BeforeValidator(_optional_phone
 ClearablePhone: TypeAlias = Annotated[str | None, BeforeValidator(_clearable_phone)]
 #: An e-mail address shaped ``local@domain.tld``, stored as given (trimmed).
 Email: TypeAlias = Annotated[str, AfterValidator(_email)]
-#: A POS User ID: an integer >= 1 (digit strings accepted, ``bool`` rejected).
+#: A POS User ID: an integer from 1 to 2147483647 (ASCII digit strings accepted, ``bool``
+#: rejected).
 PosUserId: TypeAlias = Annotated[int, BeforeValidator(_pos_user_id)]
 #: A POS PIN: a five-digit integer, 10000-99999 (``bool`` and strings rejected).
 Pin: TypeAlias = Annotated[int, BeforeValidator(_pin)]
 #: An amount of money, 0 to 999999999.99, rounded half-up to cents (see :func:`money`).
 Money: TypeAlias = Annotated[Decimal, BeforeValidator(_money)]
-#: A calendar day; a ``datetime`` is cut to its date (the server stores days, §6.4).
-CalendarDate: TypeAlias = Annotated[date, BeforeValidator(_to_date)]
+#: A calendar day from 1900 to 2099; a ``datetime`` is cut to its date (the server stores
+#: days, §6.4).
+CalendarDate: TypeAlias = Annotated[date, BeforeValidator(_to_date), AfterValidator(_date_range)]
 #: ``"all"`` (any case) or distinct site ids / names / short codes; one bare ref is a list of one.
 SiteRefs: TypeAlias = Annotated[SiteRequest, BeforeValidator(_sites)]
 #: Distinct department names or ids; one bare ref is a list of one.
@@ -312,21 +368,29 @@ DepartmentRefs: TypeAlias = Annotated[tuple[int | str, ...], BeforeValidator(_de
 SiteRef: TypeAlias = Annotated[int | str | None, BeforeValidator(_site_ref)]
 #: The name of a POS permission template (checked against the tenant by the client).
 PosTemplateName: TypeAlias = Annotated[
-    str, AfterValidator(_length(1, sys.maxsize, "must name a POS permission template"))
+    str,
+    AfterValidator(_visible),
+    AfterValidator(_length(1, sys.maxsize, "must name a POS permission template")),
 ]
 #: The name of a Backoffice permission template (checked against the tenant by the client).
 BackofficeTemplateName: TypeAlias = Annotated[
-    str, AfterValidator(_length(1, sys.maxsize, "must name a Backoffice permission template"))
+    str,
+    AfterValidator(_visible),
+    AfterValidator(_length(1, sys.maxsize, "must name a Backoffice permission template")),
 ]
 #: A Backoffice login: ``^[A-Za-z]\w{2,63}$`` (ASCII), as the user form's ``pattern`` (§11.2).
 Username: TypeAlias = Annotated[str, AfterValidator(_username)]
 #: A Backoffice password: at least 8 ASCII letters/digits (§16.2), at most 128 characters.
 Password: TypeAlias = Annotated[str, AfterValidator(_password)]
-#: An ADP employee id, at most 32 characters.
-AdpId: TypeAlias = Annotated[str, AfterValidator(_length(0, 32, "must be at most 32 characters"))]
-#: An emergency contact's name, at most 100 characters.
+#: An ADP employee id, at most 32 visible characters.
+AdpId: TypeAlias = Annotated[
+    str, AfterValidator(_visible), AfterValidator(_length(0, 32, "must be at most 32 characters"))
+]
+#: An emergency contact's name, at most 100 visible characters.
 ContactName: TypeAlias = Annotated[
-    str, AfterValidator(_length(0, 100, "must be at most 100 characters"))
+    str,
+    AfterValidator(_visible),
+    AfterValidator(_length(0, 100, "must be at most 100 characters")),
 ]
 #: Optional ADP id / contact name where a blank value means "not given".
 OptionalAdpId: TypeAlias = Annotated[AdpId | None, AfterValidator(_none_if_blank)]
