@@ -51,11 +51,10 @@ from ._services.profiles import Profiles
 from ._services.roster import Roster
 from ._services.users import BackofficeUsers
 from ._transport import Limits, RetryPolicy, Transport
+from .core.tenant import tenant_base_url
 from .errors import FieldIssue, InputValidationError
 
 __all__ = ["AsyncBackofficeClient"]
-
-_TENANT_URL = "https://{}.sonnyscontrols.com"
 
 S = TypeVar("S")
 P = ParamSpec("P")
@@ -110,9 +109,13 @@ class AsyncBackofficeClient:
         verify: TLS certificate verification (httpx's meaning). Read-back verification of
             writes is a per-call ``verify=`` argument, default on.
         user_agent: Overrides the library's User-Agent.
+        allow_http: Accept a plain ``http`` ``base_url`` to a host that is not this machine
+            (never for a real tenant: the password would travel unencrypted).
 
     Raises:
-        InputValidationError: Neither ``base_url`` nor ``subdomain`` given.
+        InputValidationError: Neither ``base_url`` nor ``subdomain`` given; the subdomain is
+            not one DNS label; ``base_url`` is not a bare ``https`` origin (plain ``http`` only
+            to this machine, ``.test`` / ``.localhost`` names, or with ``allow_http``).
     """
 
     def __init__(
@@ -130,12 +133,9 @@ class AsyncBackofficeClient:
         retry: RetryPolicy | None = None,
         verify: bool = C.DEFAULT_VERIFY,
         user_agent: str | None = None,
+        allow_http: bool = False,
     ) -> None:
-        if base_url is None:
-            if not subdomain:
-                raise InputValidationError([FieldIssue("subdomain", "give base_url or subdomain")])
-            base_url = _TENANT_URL.format(subdomain.strip())
-        self.base_url = base_url.rstrip("/")
+        self.base_url = tenant_base_url(base_url, subdomain, allow_http=allow_http)
         self._t = Transport(
             base_url=self.base_url,
             username=username,

@@ -33,6 +33,7 @@ from ._client import AsyncBackofficeClient
 from ._portal import BlockingIterator, PortalOwner, blocking, sync_returns
 from ._transport import RetryPolicy, Transport
 from .bulk import Bulk, BulkSummary, Outcome
+from .core.tenant import tenant_base_url
 
 __all__ = ["BackofficeClient", "BlockingBulk"]
 
@@ -182,9 +183,11 @@ class BackofficeClient(PortalOwner[AsyncBackofficeClient]):
         retry: RetryPolicy | None = None,
         verify: bool = C.DEFAULT_VERIFY,
         user_agent: str | None = None,
+        allow_http: bool = False,
     ) -> None:
-        # Configuration errors surface on first use: the async client is only built on the
-        # portal's loop (its locks and connection pools belong to that loop).
+        # The async client is only built on the portal's loop (its locks and connection pools
+        # belong to that loop); the tenant address is checked now, before anything else.
+        where = tenant_base_url(base_url, subdomain, allow_http=allow_http)
         super().__init__(
             functools.partial(
                 AsyncBackofficeClient,
@@ -200,9 +203,10 @@ class BackofficeClient(PortalOwner[AsyncBackofficeClient]):
                 retry=retry,
                 verify=verify,
                 user_agent=user_agent,
+                allow_http=allow_http,
             )
         )
-        self._where = base_url or f"<{subdomain}>"
+        self._where = where
         self._username = username
 
     __init__.__doc__ = AsyncBackofficeClient.__init__.__doc__

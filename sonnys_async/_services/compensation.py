@@ -10,10 +10,15 @@ from ..core import pages, sites
 from ..core import payloads as P
 from ..core.text import norm
 from ..domain import ALL
-from ..errors import FieldIssue, InputValidationError, TransportError, WriteNotVerifiedError
+from ..errors import (
+    FieldIssue,
+    InputValidationError,
+    OutcomeUnknownError,
+    WriteNotVerifiedError,
+)
 from ..models import ModifyEmployeeRequest, default_overtime
 from .catalogue import Catalogue
-from .gateway import Gateway
+from .gateway import Gateway, reading_back
 
 __all__ = ["Compensation"]
 
@@ -151,15 +156,20 @@ class Compensation:
                 ok=lambda loc: loc.split("?", 1)[0].rstrip("/") == back_to,
             )
         except AmbiguousWriteError as exc:
+            # A wage record is appended, not replaced: resending could add it twice. Not
+            # stored yet is unknown, not "not applied" (the request may still arrive).
             if not await stored(exc.session):
-                raise TransportError(
-                    f"employee {employee_id}: the wage record was not stored (connection lost); "
-                    "it is safe to try again",
+                raise OutcomeUnknownError(
+                    f"employee {employee_id}: the answer to the wage update was lost and the "
+                    "record is not stored yet; the request may still arrive, so it is neither "
+                    "applied nor safe to resend now: check the wage history later",
                     url="/employee/compensation/update",
-                    method="POST",
                 ) from exc
             return rate, overtime, effective
-        if req.verify and not await stored():
+        subject = f"employee {employee_id} wage update"
+        with reading_back(subject, what="compensation"):
+            proven = not req.verify or await stored()
+        if not proven:
             raise WriteNotVerifiedError(
                 f"employee {employee_id}: no current wage record of {rate} from "
                 f"{effective:%m/%d/%Y} after the update (the server silently drops records that "

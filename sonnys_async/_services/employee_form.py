@@ -9,7 +9,7 @@ from .. import _constants as C
 from .._transport import AmbiguousWriteError
 from ..core import pages
 from ..errors import OutcomeUnknownError, WriteNotVerifiedError
-from .gateway import Gateway
+from .gateway import Gateway, reading_back
 from .roster import Roster
 
 __all__ = ["Check", "EmployeeForm"]
@@ -85,7 +85,8 @@ class EmployeeForm:
 
         Raises:
             OutcomeUnknownError: The answer was lost twice.
-            WriteNotVerifiedError: The page reads back otherwise (the first mismatch named).
+            WriteNotVerifiedError: The page reads back otherwise (the first mismatch named), or
+                could not be read back (``what="read_back"``).
         """
         try:
             await self._gateway.submit(
@@ -110,7 +111,9 @@ class EmployeeForm:
                 ) from exc
         if not verify:
             return None
-        after = await self._roster.edit_page(employee_id)
+        subject = f"employee {employee_id} update"
+        with reading_back(subject, what="read_back", partial={"employee_id": employee_id}):
+            after = await self._roster.edit_page(employee_id)
         problems = update_problems(after, before, expect_active, check)
         if problems:
             what, expected, actual = problems[0]

@@ -11,7 +11,8 @@ the flash (§16.1).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 
 from .._transport import AmbiguousWriteError, Response, SessionHandle, Transport
 from ..core import pages
@@ -23,9 +24,10 @@ from ..errors import (
     NotFoundError,
     PageStructureError,
     TransportError,
+    WriteNotVerifiedError,
 )
 
-__all__ = ["Gateway", "trailing_id"]
+__all__ = ["Gateway", "reading_back", "trailing_id"]
 
 Params = Sequence[tuple[str, str | int]]
 
@@ -42,6 +44,29 @@ def trailing_id(location: str, prefix: str) -> int:
             page="redirect", landmark=f"numeric id after {prefix}", detail=location
         )
     return int(rest)
+
+
+@contextlib.contextmanager
+def reading_back(subject: str, *, what: str, partial: object = None) -> Iterator[None]:
+    """Run a read-back of a write the server accepted: if the read itself fails, the write is
+    reported as applied but not verified (:class:`WriteNotVerifiedError` with ``partial``),
+    never as a failure that would read as "nothing was done".
+
+    Args:
+        subject: What was written, for the message (``"employee 485 update"``).
+        what: The ``what`` of the error.
+        partial: What is known to be done.
+    """
+    try:
+        yield
+    except WriteNotVerifiedError:
+        raise
+    except BackofficeError as exc:
+        raise WriteNotVerifiedError(
+            f"{subject} was accepted by the server, but reading it back failed: {exc}",
+            what=what,
+            partial=partial,
+        ) from exc
 
 
 class Gateway:

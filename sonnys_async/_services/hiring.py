@@ -20,13 +20,12 @@ from ..errors import (
     BackofficeError,
     DuplicateError,
     OutcomeUnknownError,
-    TransportError,
     WriteNotVerifiedError,
 )
 from ..models import CreateEmployeeRequest, EmployeeCreated
 from .bo_access import BackofficeAccess
 from .catalogue import Catalogue, PosCatalogue
-from .gateway import Gateway, trailing_id
+from .gateway import Gateway, reading_back, trailing_id
 from .hire_plan import CreatePlan, HirePlanner
 from .inputs import request_from
 from .pos_access import PosAccess
@@ -178,12 +177,13 @@ class Hiring:
     async def resume(self, req: CreateEmployeeRequest) -> EmployeeCreated | None:
         """Settle a create whose earlier attempt was interrupted (a bulk re-run).
 
-        Not on the server: ``None`` (safe to send again). Inserted under the same names: the
-        job is finished (POS template, linked Backoffice user with the journaled password) and
-        reported with the PIN the server holds.
+        Not on the server: ``None``. Inserted under the same names (and the request's PIN,
+        when it has one): the job is finished (POS template, linked Backoffice user with the
+        journaled password) and reported with the PIN the server holds.
 
         Raises:
-            DuplicateError: The POS User ID belongs to an employee with other names.
+            DuplicateError: The POS User ID belongs to an employee with other names (or,
+                when the request has a PIN, another PIN).
             WriteNotVerifiedError: Something could not be finished; the message says what.
         """
         rows = await self._roster.rows_by_pos_user_id(req.pos_user_id)
@@ -199,6 +199,14 @@ class Hiring:
         employee_id = mine[0].employee_id
         plan = await self._planner.plan(req)
         pin = (await self._roster.edit_page(employee_id)).pos_pin
+        if req.pos_pin is not None and pin is not None and pin != req.pos_pin:
+            # Same names but another PIN: not the hire this request (and its journal) made.
+            raise DuplicateError(
+                f"POS User ID {req.pos_user_id} belongs to an employee with these names but "
+                "another PIN: not the hire this request made",
+                field="pos_user_id",
+                value=req.pos_user_id,
+            )
         if pin is not None and pin != plan.pin:
             plan = replace(plan, pin=pin)
         return await self._finish(
@@ -228,7 +236,17 @@ class Hiring:
 
     async def _settle_insert(self, req: CreateEmployeeRequest, exc: AmbiguousWriteError) -> int:
         """The insert's answer was lost: read state by POS User ID (it was free a moment ago),
-        on the POST's own session so the read is served after the POST."""
+        on the POST's own session so the read is served after the POST.
+
+        Found under our names: applied. Not found: **unknown**, never "not applied": a request
+        delayed in the network can reach the server after any read made now. The caller keeps
+        the credentials (``partial`` is the request with its PIN) and settles again later
+        (a bulk run does so at its end and on resume).
+
+        Raises:
+            OutcomeUnknownError: Not found, or the roster could not be read, or the ID now
+                belongs to an employee with other names.
+        """
         try:
             rows = await self._roster.rows_by_pos_user_id(req.pos_user_id, session=exc.session)
         except BackofficeError as read_exc:
@@ -236,7 +254,7 @@ class Hiring:
                 f"employee insert for POS User ID {req.pos_user_id}: the answer was lost and "
                 f"the roster could not be read ({read_exc})",
                 url="/employee/insert",
-                partial={"pos_user_id": req.pos_user_id},
+                partial=req,
             ) from exc
         mine = [r for r in rows if same_name(r, req.first_name, req.last_name)]
         if len(mine) == 1:
@@ -250,12 +268,14 @@ class Hiring:
                 f"employee insert for POS User ID {req.pos_user_id}: the answer was lost and the "
                 "ID now belongs to an employee with other names",
                 url="/employee/insert",
+                partial=req,
             ) from exc
-        raise TransportError(
-            f"employee insert for POS User ID {req.pos_user_id} was not applied (connection lost "
-            "before the server stored it); it is safe to try again",
+        raise OutcomeUnknownError(
+            f"employee insert for POS User ID {req.pos_user_id}: the answer was lost and the "
+            "employee is not on the roster yet; the request may still arrive, so it is neither "
+            "applied nor safe to resend now: settle it later (a re-run does)",
             url="/employee/insert",
-            method="POST",
+            partial=req,
         ) from exc
 
     # ------------------------------------------------------------------ after the insert
@@ -302,7 +322,9 @@ class Hiring:
 
         # ---- read-back
         if req.verify:
-            await self._verify(plan, employee_id, template, catalogue)
+            partial = plan.result(employee_id, verified=False, warnings=tuple(warnings))
+            with reading_back(f"employee {employee_id} create", what="read_back", partial=partial):
+                await self._verify(plan, employee_id, template, catalogue)
 
         logger.info(
             "created employee %d (POS User ID %d, template %r, verified=%s)",

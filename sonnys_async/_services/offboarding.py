@@ -92,23 +92,32 @@ class Offboarding:
         )
         edit = await self._roster.edit_page(target.employee_id)
         already = not edit.active
+        disabled_users: list[int] = []
+        warnings: list[str] = []
+        unverified: WriteNotVerifiedError | None = None
         if not already:
             data = edit.form.replay()
             data.remove("employee[isActive]")
-            await self._form.update(
-                target.employee_id,
-                data.pairs(),
-                expect_active=False,
-                verify=req.verify,
-                before=edit,
-            )
+            try:
+                await self._form.update(
+                    target.employee_id,
+                    data.pairs(),
+                    expect_active=False,
+                    verify=req.verify,
+                    before=edit,
+                )
+            except WriteNotVerifiedError as exc:
+                if exc.what != "read_back":
+                    raise  # read back, and not inactive: not done
+                # Accepted, but the read-back failed: applied, not proven. The Backoffice-login
+                # step still runs, and the result says what each step did.
+                unverified = exc
+                warnings.append(f"employee disable accepted, read-back failed: {exc}")
         logger.info(
             "employee %d %s",
             target.employee_id,
             "was already inactive" if already else "disabled",
         )
-        disabled_users: list[int] = []
-        warnings: list[str] = []
 
         def result(**extra: Any) -> EmployeeDisabled:
             fields: dict[str, Any] = {
@@ -120,12 +129,13 @@ class Offboarding:
                 "disabled_at": datetime.now(UTC),
                 "was_already_inactive": already,
                 "backoffice_user_ids_disabled": tuple(disabled_users),
-                "verified": req.verify,
+                "verified": req.verify and unverified is None,
                 "warnings": tuple(warnings),
             }
             fields.update(extra)
             return EmployeeDisabled(**fields)
 
+        state = "was already inactive" if already else "was disabled"
         if req.disable_backoffice_user:
             try:
                 for user_id in await self._users.linked_user_ids(target.employee_id, edit):
@@ -135,7 +145,6 @@ class Offboarding:
             except BackofficeError as exc:
                 # The employee step is done and must not be lost to the caller: say so, and
                 # hand back what was done (like create's partial results).
-                state = "was already inactive" if already else "was disabled"
                 raise WriteNotVerifiedError(
                     f"employee {target.employee_id} {state}, but its linked Backoffice "
                     f"user(s) could not be deactivated: {exc}",
@@ -151,4 +160,12 @@ class Offboarding:
                 ) from exc
             if not disabled_users:
                 warnings.append("no active Backoffice user linked to this employee was found")
+        if unverified is not None:
+            raise WriteNotVerifiedError(
+                f"employee {target.employee_id} {state} (the server accepted the update), but "
+                f"reading it back failed: {unverified}",
+                what="read_back",
+                expected="inactive",
+                partial=result(verified=False),
+            ) from unverified
         return result()

@@ -8,7 +8,7 @@ from ..core import payloads as P
 from ..domain import PosTemplate
 from ..errors import WriteNotVerifiedError
 from .catalogue import PosCatalogue
-from .gateway import Gateway
+from .gateway import Gateway, reading_back
 
 __all__ = ["PosAccess"]
 
@@ -47,7 +47,11 @@ class PosAccess:
             ok=_back_on_roster,
             stored=lambda session: self.matches(employee_id, template, session=session),
         )
-        if verify and not await self.matches(employee_id, template):
+        if not verify:
+            return
+        with reading_back(f"employee {employee_id} POS permissions", what="pos_template"):
+            proven = await self.matches(employee_id, template)
+        if not proven:
             raise WriteNotVerifiedError(
                 f"employee {employee_id}: POS grants do not match template {template.name!r}",
                 what="pos_template",

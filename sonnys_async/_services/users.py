@@ -20,13 +20,12 @@ from ..errors import (
     InputValidationError,
     NotFoundError,
     OutcomeUnknownError,
-    TransportError,
     WriteNotVerifiedError,
 )
 from ..models import BackofficeUserCreated, BackofficeUserDisabled, CreateBackofficeUserRequest
 from .bo_access import BackofficeAccess
 from .catalogue import Catalogue
-from .gateway import Gateway, trailing_id
+from .gateway import Gateway, reading_back, trailing_id
 from .inputs import request_from
 from .roster import Roster
 
@@ -144,7 +143,9 @@ class BackofficeUsers:
                     f"Backoffice user {user_id} update: the answer was lost and it is still active",
                     url="/user/update",
                 ) from exc
-        if verify and not (await self._roster.user_edit_page(user_id)).is_deleted:
+        with reading_back(f"Backoffice user {user_id} deactivation", what="user_status"):
+            proven = not verify or (await self._roster.user_edit_page(user_id)).is_deleted
+        if not proven:
             raise WriteNotVerifiedError(
                 f"Backoffice user {user_id} still reads as active",
                 what="user_status",
@@ -381,7 +382,13 @@ class BackofficeUsers:
                 expected=template.name,
                 partial=result(permission_applied=None, sites_granted=(), verified=False),
             ) from exc
-        if verify and not await self._access.matches(user_id, tree, selection, template):
+        with reading_back(
+            f"Backoffice user {user_id} access",
+            what="backoffice_access",
+            partial=result(verified=False),
+        ):
+            proven = not verify or await self._access.matches(user_id, tree, selection, template)
+        if not proven:
             raise WriteNotVerifiedError(
                 f"Backoffice user {user_id}: access does not read back as {template.name!r}",
                 what="backoffice_access",
@@ -416,8 +423,9 @@ class BackofficeUsers:
 
         Raises:
             DuplicateError: The username belongs to someone else; nothing was created.
-            OutcomeUnknownError: State could not be read, or several users look like ours.
-            TransportError: No user has the username: not applied, safe to try again.
+            OutcomeUnknownError: State could not be read, several users look like ours, or no
+                user has the username yet (the request may still arrive: unknown, not "not
+                applied").
         """
         session = exc.session
         try:
@@ -448,8 +456,9 @@ class BackofficeUsers:
                 field="username",
                 value=username,
             ) from exc
-        raise TransportError(
-            f"Backoffice user insert {username!r} was not applied; it is safe to try again",
+        raise OutcomeUnknownError(
+            f"Backoffice user insert {username!r}: the answer was lost and no user has the "
+            "username yet; the request may still arrive, so it is neither applied nor safe to "
+            "resend now: settle it later",
             url="/user/insert",
-            method="POST",
         ) from exc

@@ -82,3 +82,13 @@ class Hook(httpx.AsyncBaseTransport):
 def die() -> None:
     """A :class:`Hook` ``before`` callback: the process dies before the POST is sent."""
     raise Killed
+
+
+def fail_reads_after(sb: Sandbox, post_path: str, get_path: str) -> Hook:
+    """A sandbox transport where, once ``post_path`` is posted, every retry of the next GET of
+    ``get_path`` fails with 503: the write is applied, only its read-back fails."""
+    return Hook(
+        sb.transport(),
+        post_path,
+        before=lambda: sb.faults.fail_next(method="GET", path=get_path, status=503, count=3),
+    )

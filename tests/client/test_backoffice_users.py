@@ -11,12 +11,14 @@ from sonnys_async.domain import SiteTree
 from sonnys_async.errors import (
     DuplicateError,
     InputValidationError,
+    WriteNotVerifiedError,
 )
+from sonnys_async.models import BackofficeUserCreated
 from sonnys_async.sandbox import Sandbox
 from sonnys_async.sandbox.state import StoredUser
 
-from .conftest import hire
-from .helpers import warm, work_requests
+from .conftest import hire, make_client
+from .helpers import fail_reads_after, warm, work_requests
 
 
 def _stranger(sb: Sandbox) -> StoredUser:
@@ -154,3 +156,28 @@ async def test_standalone_user_with_preflight_costs_four_requests_warm(
     )
     assert client.transport.stats.total_without_login <= 4
     assert sb.state.users[user.user_id].tokens
+
+
+async def test_a_user_whose_access_read_back_fails_is_reported_with_its_password(
+    sb: Sandbox,
+) -> None:
+    next_id = max(sb.state.users) + 1  # the sandbox numbers users in sequence
+    hook = fail_reads_after(sb, "/user/permissions/update", f"/user/permissions/{next_id}")
+    async with make_client(sb, transport=hook) as client:
+        await warm(client)
+        with pytest.raises(WriteNotVerifiedError) as exc:
+            await client.create_backoffice_user(
+                username="readback_user",
+                email="readback.user@example.invalid",
+                first_name="Read",
+                last_name="Back",
+                permission="General User",
+                password="Readback123x",
+            )
+    partial = exc.value.partial
+    assert isinstance(partial, BackofficeUserCreated)
+    assert partial.user_id == next_id
+    assert partial.password == "Readback123x"
+    assert not partial.verified
+    assert sb.state.users[next_id].username == "readback_user"
+    assert sb.state.users[next_id].tokens  # the access was applied

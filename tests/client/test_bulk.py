@@ -10,6 +10,7 @@ import pytest
 from sonnys_async._client import AsyncBackofficeClient
 from sonnys_async._transport import RetryPolicy
 from sonnys_async.errors import (
+    DuplicateError,
     WriteNotVerifiedError,
 )
 from sonnys_async.journal import Journal
@@ -137,6 +138,24 @@ async def test_bulk_resume_reports_what_it_cannot_finish(sb: Sandbox, tmp_path: 
     (employee,) = [e for e in sb.state.employees.values() if e.pos_user_id == row["pos_user_id"]]
     assert employee.grants  # the POS template part was finished
     assert not any(u.employee_id == employee.id for u in sb.state.users.values())
+
+
+async def test_resume_does_not_take_a_namesake_with_another_pin(
+    sb: Sandbox, tmp_path: Path
+) -> None:
+    path = tmp_path / "hires.jsonl"
+    row = hire()
+    item = await _killed_after_insert(sb, row, path)
+    (employee,) = [e for e in sb.state.employees.values() if e.pos_user_id == row["pos_user_id"]]
+    employee.pos_pin = 11111 if item["pos_pin"] != 11111 else 22222  # not the journaled PIN
+    async with make_client(sb) as client:
+        with Journal(path) as journal:
+            async with client.create_employees([row], journal=journal) as run:
+                (outcome,) = [o async for o in run]
+    assert outcome.status == "failed"
+    assert isinstance(outcome.error, DuplicateError)
+    assert "another PIN" in str(outcome.error)
+    assert not employee.grants  # nothing was finished on someone else's record
 
 
 async def test_bulk_items_carry_their_secrets(sb: Sandbox) -> None:

@@ -12,8 +12,8 @@ from sonnys_async.errors import (
 from sonnys_async.models import EmployeeDisabled
 from sonnys_async.sandbox import Sandbox
 
-from .conftest import hire
-from .helpers import warm, work_requests
+from .conftest import hire, make_client
+from .helpers import fail_reads_after, warm, work_requests
 
 
 async def test_disable_by_pos_user_id_in_four_requests(
@@ -82,3 +82,29 @@ async def test_disable_reports_the_disabled_employee_when_the_user_step_fails(
     assert "was disabled" in str(err)
     assert not sb.state.employees[created.employee_id].active
     assert not sb.state.users[created.backoffice_user_id].is_deleted
+
+
+@pytest.mark.parametrize("with_user", [False, True])
+async def test_a_disable_whose_read_back_fails_is_reported_applied_not_verified(
+    sb: Sandbox, with_user: bool
+) -> None:
+    async with make_client(sb) as client:
+        login = {"requires_backoffice": True, "backoffice_username": "leaver"} if with_user else {}
+        created = await client.create_employee(**hire(**login))
+    hook = fail_reads_after(sb, "/employee/update", f"/employee/edit/{created.employee_id}")
+    async with make_client(sb, transport=hook) as client:
+        with pytest.raises(WriteNotVerifiedError) as exc:
+            await client.disable_employee(
+                pos_user_id=created.pos_user_id, disable_backoffice_user=with_user
+            )
+    assert exc.value.what == "read_back"
+    partial = exc.value.partial
+    assert isinstance(partial, EmployeeDisabled)
+    assert partial.employee_id == created.employee_id
+    assert not partial.verified
+    assert not partial.was_already_inactive
+    assert not sb.state.employees[created.employee_id].active  # it was applied
+    if with_user:
+        assert created.backoffice_user_id is not None
+        assert partial.backoffice_user_ids_disabled == (created.backoffice_user_id,)
+        assert sb.state.users[created.backoffice_user_id].is_deleted

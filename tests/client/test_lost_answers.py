@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
 
 from sonnys_async._client import AsyncBackofficeClient
-from sonnys_async.errors import (
-    DuplicateError,
-    TransportError,
-)
+from sonnys_async.errors import DuplicateError, OutcomeUnknownError
+from sonnys_async.models import CreateEmployeeRequest
 from sonnys_async.sandbox import Sandbox
 from sonnys_async.sandbox.state import StoredUser
 
@@ -54,18 +53,58 @@ async def test_dropped_insert_after_apply_creates_no_duplicate(
     assert len(inserts) == 1  # settled by reading, never resent
 
 
-async def test_dropped_insert_before_apply_reports_not_applied(
+async def test_lost_insert_not_found_is_unknown_with_its_credentials(
     sb: Sandbox, client: AsyncBackofficeClient
 ) -> None:
     await warm(client)
-    args = hire()
+    args = hire(pos_pin=24680)
     sb.faults.drop_next(method="POST", path="/employee/insert", after_apply=False)
-    with pytest.raises(TransportError, match="not applied"):
+    with pytest.raises(OutcomeUnknownError, match="neither applied nor safe to resend") as exc:
         await client.create_employee(**args)
     assert sb.state.employee_by_pos_user_id(args["pos_user_id"]) is None
-    # ... and trying again works.
+    assert isinstance(exc.value.partial, CreateEmployeeRequest)
+    assert exc.value.partial.pos_pin == 24680  # kept for the caller...
+    assert "24680" not in repr(exc.value.partial) + str(exc.value)  # ...and never shown
+    # Once the caller has waited, sending it again creates the employee exactly once.
     result = await client.create_employee(**args)
     assert sb.state.employees[result.employee_id].pos_user_id == args["pos_user_id"]
+
+
+class Delay(httpx.AsyncBaseTransport):
+    """Holds the first POST to ``path`` back (the client sees a read timeout) and delivers it to
+    the server only when :meth:`deliver` is called: a request delayed in the network."""
+
+    def __init__(self, sb: Sandbox, path: str) -> None:
+        self.inner = sb.transport()
+        self.path = path
+        self.held: httpx.Request | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.held is None and request.method == "POST" and request.url.path == self.path:
+            await request.aread()
+            self.held = request
+            raise httpx.ReadTimeout("held back", request=request)
+        return await self.inner.handle_async_request(request)
+
+    async def deliver(self) -> None:
+        assert self.held is not None
+        await self.inner.handle_async_request(self.held)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def test_a_delayed_insert_is_reported_unknown_and_lands_later(sb: Sandbox) -> None:
+    delay = Delay(sb, "/employee/insert")
+    args = hire(pos_pin=13579)
+    async with make_client(sb, transport=delay) as client:
+        with pytest.raises(OutcomeUnknownError):
+            await client.create_employee(**args)
+        assert sb.state.employee_by_pos_user_id(args["pos_user_id"]) is None
+        await delay.deliver()  # the request reaches the server after the client's read
+    stored = sb.state.employee_by_pos_user_id(args["pos_user_id"])
+    assert stored is not None
+    assert stored.pos_pin == 13579
 
 
 @pytest.mark.parametrize("after_apply", [True, False])
@@ -147,12 +186,12 @@ async def test_lost_compensation_answer_applied_is_reported_applied(sb: Sandbox)
     assert posts(sb, "/employee/compensation/update") == 1  # a wage record is never resent
 
 
-async def test_lost_compensation_answer_not_applied_says_retry(sb: Sandbox) -> None:
+async def test_lost_compensation_answer_not_stored_is_unknown(sb: Sandbox) -> None:
     async with make_client(sb) as client:
         created = await client.create_employee(**hire(start_date=date.today()))
         before = list(sb.state.employees[created.employee_id].wages)
         sb.faults.drop_next(method="POST", path="/employee/compensation/update", after_apply=False)
-        with pytest.raises(TransportError, match="safe to try again"):
+        with pytest.raises(OutcomeUnknownError, match="neither applied nor safe to resend"):
             await client.modify_employee(
                 pos_user_id=created.pos_user_id, wage_rate=Decimal("21.25")
             )
@@ -282,3 +321,17 @@ async def test_settle_of_a_lost_update_reads_on_the_posts_session(sb: Sandbox) -
     emp = sb.state.employees[created.employee_id]
     assert not emp.active
     assert [w.rate for w in emp.wages].count(Decimal("21.00")) == 1
+
+
+async def test_a_lost_standalone_user_insert_not_found_is_unknown(sb: Sandbox) -> None:
+    sb.faults.drop_next(method="POST", path="/user/insert", after_apply=False)
+    async with make_client(sb) as client:
+        with pytest.raises(OutcomeUnknownError, match="neither applied nor safe to resend"):
+            await client.create_backoffice_user(
+                username="lost_user",
+                email="lost.user@example.invalid",
+                first_name="Lost",
+                last_name="User",
+                permission="General User",
+            )
+    assert all(u.username != "lost_user" for u in sb.state.users.values())

@@ -18,7 +18,7 @@ from sonnys_async.sandbox import Sandbox
 from sonnys_async.sandbox.state import StoredWage
 
 from .conftest import hire, make_client
-from .helpers import Hook, Pairs
+from .helpers import Hook, Pairs, fail_reads_after
 
 
 def _no_overtime(pairs: Pairs) -> Pairs:
@@ -158,3 +158,17 @@ async def test_wage_change_of_a_salaried_employee_is_refused_before_any_write(
     assert emp.wages == wages_before
     assert not next(w for w in emp.wages if w.end_date is None).is_hourly
     assert emp.first_name == "Test"  # the properties were not written either
+
+
+async def test_a_wage_whose_read_back_fails_is_reported_applied_not_verified(sb: Sandbox) -> None:
+    async with make_client(sb) as client:
+        created = await client.create_employee(**hire(start_date=date.today()))
+    path = f"/employee/compensation/{created.employee_id}"
+    hook = fail_reads_after(sb, "/employee/compensation/update", path)
+    async with make_client(sb, transport=hook) as client:
+        with pytest.raises(WriteNotVerifiedError) as exc:
+            await client.modify_employee(pos_user_id=created.pos_user_id, wage_rate="19.75")
+    assert exc.value.what == "compensation"
+    assert "accepted by the server" in str(exc.value)
+    rates = [w.rate for w in sb.state.employees[created.employee_id].wages]
+    assert rates.count(Decimal("19.75")) == 1

@@ -83,11 +83,9 @@ def test_errors_keep_type_and_message(sb: Sandbox) -> None:
         client.find_employee(first_name="Nobody", last_name="Atall")
 
 
-def test_configuration_errors_surface_on_first_use() -> None:
-    client = BackofficeClient(username="u", password="p")  # neither base_url nor subdomain
+def test_a_missing_tenant_address_is_refused_at_construction() -> None:
     with pytest.raises(InputValidationError, match="subdomain"):
-        client.list_sites()
-    client.close()
+        BackofficeClient(username="u", password="p")  # neither base_url nor subdomain
 
 
 def test_many_threads_share_one_client(sb: Sandbox) -> None:
