@@ -19,27 +19,77 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple, TypeAlias
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ._model import Control
 from ._owners import CONTROL_SELECTOR
-from ._read import Toggle
+from ._read import ReadControl, Toggle
 
 __all__ = [
     "OmitRule",
-    "explained_by_toggles",
-    "omitted",
+    "ScriptEffects",
+    "no_script_effects",
     "register_browser_omission",
     "registered_omission",
-    "toggle_owners",
+    "script_effects",
 ]
 
 #: Whether a page's script keeps the control of that name out of the body.
-OmitRule = Callable[[str], bool]
+OmitRule: TypeAlias = Callable[[str], bool]
+_Owners: TypeAlias = tuple[tuple[int, ...], ...]
 
 _OMISSIONS: dict[str, OmitRule] = {}
 _SIMPLE = re.compile(r"^#([\w-]+)(\s+:input)?$")
+
+
+class ScriptEffects(NamedTuple):
+    """Per control (parallel to the form's controls), what the page's scripts do to it."""
+
+    #: Kept out of the body by an omission rule.
+    omitted: tuple[bool, ...]
+    #: Indices of the toggles whose being checked disables it.
+    disable_owners: _Owners
+    #: Indices of the toggles whose being unchecked disables it.
+    enable_owners: _Owners
+    #: Rendered ``disabled`` because of its toggles' initial state (it follows them).
+    explained: tuple[bool, ...]
+
+
+def no_script_effects(count: int) -> ScriptEffects:
+    """Plain mode: no control is touched by a script."""
+    none = (False,) * count
+    return ScriptEffects(none, ((),) * count, ((),) * count, none)
+
+
+def script_effects(
+    tree: LexborHTMLParser,
+    form: LexborNode,
+    nodes: Sequence[LexborNode],
+    read: Sequence[ReadControl],
+    omit: OmitRule | None,
+) -> ScriptEffects:
+    """Browser mode: the toggles' and the omission rule's effects on each control.
+
+    Args:
+        tree: The parsed document (page-script selectors are document-wide).
+        form: The ``<form>`` element.
+        nodes: The form's control elements.
+        read: What was read from each of them.
+        omit: The omission rule for this form, if any.
+
+    Returns:
+        The effects, per control.
+    """
+    disable_owners, enable_owners = _toggle_owners(tree, form, nodes, [r.toggle for r in read])
+    rendered = [r.control.disabled for r in read]
+    checked = [r.control.checked for r in read]
+    return ScriptEffects(
+        omitted=_omitted(read, omit),
+        disable_owners=disable_owners,
+        enable_owners=enable_owners,
+        explained=_explained(rendered, checked, disable_owners, enable_owners),
+    )
 
 
 # -- omissions -----------------------------------------------------------------------------------
@@ -62,32 +112,21 @@ def registered_omission(action: str) -> OmitRule | None:
     return _OMISSIONS.get(action)
 
 
-def omitted(controls: Sequence[Control], omit: OmitRule | None) -> tuple[bool, ...]:
+def _omitted(read: Sequence[ReadControl], omit: OmitRule | None) -> tuple[bool, ...]:
     """Per control, whether ``omit`` keeps it out of the body (nameless controls never are)."""
     if omit is None:
-        return (False,) * len(controls)
-    return tuple(bool(c.name and omit(c.name)) for c in controls)
+        return (False,) * len(read)
+    return tuple(bool(r.control.name and omit(r.control.name)) for r in read)
 
 
 # -- toggles -------------------------------------------------------------------------------------
-def toggle_owners(
+def _toggle_owners(
     tree: LexborHTMLParser,
     form: LexborNode,
     nodes: Sequence[LexborNode],
     toggles: Sequence[Toggle | None],
-) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
-    """Which checkbox/radio toggles disable and enable each control.
-
-    Args:
-        tree: The parsed document (page-script selectors are document-wide).
-        form: The ``<form>`` element.
-        nodes: The form's control elements.
-        toggles: Parallel to ``nodes``: the toggle each control declares, if any.
-
-    Returns:
-        Per control, the indices of the toggles whose being checked disables it, and of those
-        whose being unchecked disables it (a toggle never governs itself).
-    """
+) -> tuple[_Owners, _Owners]:
+    """Per control, the toggles whose being checked / unchecked disables it (never itself)."""
     disable: list[list[int]] = [[] for _ in nodes]
     enable: list[list[int]] = [[] for _ in nodes]
     owners = [(j, toggle) for j, toggle in enumerate(toggles) if toggle is not None]
@@ -105,11 +144,11 @@ def toggle_owners(
     return _frozen(disable), _frozen(enable)
 
 
-def explained_by_toggles(
+def _explained(
     rendered_disabled: Sequence[bool],
     checked: Sequence[bool],
-    disable_owners: Sequence[tuple[int, ...]],
-    enable_owners: Sequence[tuple[int, ...]],
+    disable_owners: _Owners,
+    enable_owners: _Owners,
 ) -> tuple[bool, ...]:
     """Per control, whether its rendered ``disabled`` is what its toggles' initial state implies.
 

@@ -9,9 +9,11 @@ table) with it although they are not its descendants.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-__all__ = ["CONTROL_SELECTOR", "CONTROL_TAGS", "fieldset_disabled", "owned_controls"]
+__all__ = ["CONTROL_SELECTOR", "CONTROL_TAGS", "in_disabled_fieldset", "owned_controls"]
 
 #: Listed, submittable form-associated elements (``object`` never submits in practice).
 CONTROL_SELECTOR = "input, select, textarea, button"
@@ -76,24 +78,27 @@ def _by_form_attribute(
     return out
 
 
-def fieldset_disabled(tree: LexborHTMLParser) -> set[int]:
-    """``mem_id`` of every control inside a disabled fieldset (its first legend excepted).
+def in_disabled_fieldset(
+    tree: LexborHTMLParser, controls: Sequence[LexborNode]
+) -> tuple[bool, ...]:
+    """Per control, whether a disabled fieldset disables it (its first legend excepted).
 
     Args:
         tree: The parsed document.
+        controls: Control elements.
 
     Returns:
-        The node ids (empty when the page has no disabled fieldset).
+        One flag per control, in order.
     """
     root = tree.root
     if root is None or tree.css_first("fieldset[disabled]") is None:
-        return set()
-    found: set[int] = set()
+        return (False,) * len(controls)
+    disabled: set[int] = set()
     for fieldset in root.css("fieldset[disabled]"):
         spared: set[int] = set()
         for child in fieldset.iter(include_text=False):
             if child.tag == "legend":
                 spared = {n.mem_id for n in child.css(CONTROL_SELECTOR)}
                 break
-        found.update(n.mem_id for n in fieldset.css(CONTROL_SELECTOR) if n.mem_id not in spared)
-    return found
+        disabled.update(n.mem_id for n in fieldset.css(CONTROL_SELECTOR) if n.mem_id not in spared)
+    return tuple(node.mem_id in disabled for node in controls)

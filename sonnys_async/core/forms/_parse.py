@@ -26,14 +26,14 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ...errors import PageStructureError
 from ._browser import (
     OmitRule,
-    explained_by_toggles,
-    omitted,
+    ScriptEffects,
+    no_script_effects,
     registered_omission,
-    toggle_owners,
+    script_effects,
 )
 from ._form import Form, Mode
 from ._model import Control, Wiring, effective_disabled
-from ._owners import fieldset_disabled, owned_controls
+from ._owners import in_disabled_fieldset, owned_controls
 from ._read import ReadControl, read_control
 
 __all__ = ["form_from_node", "parse_form", "parse_html"]
@@ -103,13 +103,15 @@ def form_from_node(
     """
     attrs = form.attributes
     action = attrs.get("action") or ""
+    browser = mode == "browser"
     nodes = owned_controls(tree, form)
     read = [read_control(node) for node in nodes]
-    if mode == "browser":
+    if browser:
         rule = omit if omit is not None else registered_omission(action)
-        wiring = _browser_wiring(tree, form, nodes, read, rule)
+        effects = script_effects(tree, form, nodes, read, rule)
     else:
-        wiring = _plain_wiring(tree, nodes, read)
+        effects = no_script_effects(len(read))
+    wiring = _wire(read, in_disabled_fieldset(tree, nodes), effects, browser=browser)
     return Form(
         id=attrs.get("id"),
         action=action,
@@ -120,55 +122,25 @@ def form_from_node(
     )
 
 
-def _plain_wiring(
-    tree: LexborHTMLParser, nodes: Sequence[LexborNode], read: Sequence[ReadControl]
+def _wire(
+    read: Sequence[ReadControl],
+    fieldset_disabled: tuple[bool, ...],
+    effects: ScriptEffects,
+    *,
+    browser: bool,
 ) -> Wiring:
-    """The HTML standard alone: rendered ``disabled`` and disabled fieldsets."""
-    none: tuple[tuple[int, ...], ...] = ((),) * len(read)
+    """Gather the per-control facts: as read, as fieldsets disable, as page scripts affect."""
     return Wiring(
         kinds=tuple(r.kind for r in read),
         rendered_disabled=tuple(r.control.disabled for r in read),
-        fieldset_disabled=_in_disabled_fieldset(tree, nodes),
-        omitted=(False,) * len(read),
-        disable_owners=none,
-        enable_owners=none,
-        explained=(False,) * len(read),
+        fieldset_disabled=fieldset_disabled,
+        omitted=effects.omitted,
+        disable_owners=effects.disable_owners,
+        enable_owners=effects.enable_owners,
+        explained=effects.explained,
         initial_selected=tuple(r.selected for r in read),
-        browser=False,
+        browser=browser,
     )
-
-
-def _browser_wiring(
-    tree: LexborHTMLParser,
-    form: LexborNode,
-    nodes: Sequence[LexborNode],
-    read: Sequence[ReadControl],
-    omit: OmitRule | None,
-) -> Wiring:
-    """Plain wiring plus the page scripts' effects: toggles and omissions."""
-    controls = [r.control for r in read]
-    rendered = tuple(c.disabled for c in controls)
-    toggles = [r.toggle for r in read]
-    disable_owners, enable_owners = toggle_owners(tree, form, nodes, toggles)
-    checked = [c.checked for c in controls]
-    return Wiring(
-        kinds=tuple(r.kind for r in read),
-        rendered_disabled=rendered,
-        fieldset_disabled=_in_disabled_fieldset(tree, nodes),
-        omitted=omitted(controls, omit),
-        disable_owners=disable_owners,
-        enable_owners=enable_owners,
-        explained=explained_by_toggles(rendered, checked, disable_owners, enable_owners),
-        initial_selected=tuple(r.selected for r in read),
-        browser=True,
-    )
-
-
-def _in_disabled_fieldset(tree: LexborHTMLParser, nodes: Sequence[LexborNode]) -> tuple[bool, ...]:
-    disabled = fieldset_disabled(tree)
-    if not disabled:
-        return (False,) * len(nodes)
-    return tuple(node.mem_id in disabled for node in nodes)
 
 
 def _settle_disabled(controls: list[Control], wiring: Wiring) -> tuple[Control, ...]:
@@ -182,7 +154,7 @@ def _settle_disabled(controls: list[Control], wiring: Wiring) -> tuple[Control, 
 
 
 def _with_disabled(c: Control, disabled: bool) -> Control:
-    # Positional construction: dataclasses.replace costs more than the rest of the parse step.
+    # Positional construction: dataclasses.replace is several times slower, per control.
     return Control(
         c.name, c.type, c.value, c.checked, disabled, c.options, c.element_id, c.classes, c.data
     )

@@ -1,10 +1,11 @@
 """Reading one control element: its descriptor, how it submits, and its initial selection.
 
 One reader per element type, each following the HTML standard for the value it submits: inputs
-(checkbox/radio value defaulting to ``on``; text-like values sanitised), selects (the selectedness
-setting algorithm), textareas (their text) and buttons. One addition, because the page's date
-picker is part of what the server expects: an input without a ``value`` attribute that carries
-``data-value`` submits that (protocol §6.4).
+(checkbox/radio value defaulting to ``on``; text-like values sanitised), selects (the
+selectedness setting algorithm), textareas (their text) and buttons. A checkbox/radio's
+``data-fhcheck-*`` selectors are read here and applied in browser mode (:mod:`._browser`).
+One addition, because the page's date picker is part of what the server expects: an input
+without a ``value`` attribute that carries ``data-value`` submits that (protocol §6.4).
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ def read_control(node: LexborNode) -> ReadControl:
 
     Returns:
         Its descriptor with ``disabled`` as the markup renders it (scripts and fieldsets are
-        applied later), its kind and, for a select, the selected option indices.
+        applied later), its kind, for a select the selected option indices, and for a
+        checkbox/radio the toggle it declares.
     """
     attrs = node.attributes
     name = attrs.get("name") or ""
@@ -79,9 +81,7 @@ def read_control(node: LexborNode) -> ReadControl:
     elif tag == "textarea":
         part = _Value("textarea", TEXT, node.text(deep=True))
     else:
-        part = _Value(
-            (attrs.get("type") or "submit").strip().lower(), BUTTON, attrs.get("value") or ""
-        )
+        part = _read_button(attrs)
     control = Control(
         name,
         part.type,
@@ -97,6 +97,7 @@ def read_control(node: LexborNode) -> ReadControl:
 
 
 def _read_input(attrs: _Attrs, name: str) -> _Value:
+    """An ``<input>``: checkable, submitter-only, or text-like with a sanitised value."""
     type_ = (attrs.get("type") or "text").strip().lower()
     raw_value = attrs.get("value")
     if type_ in ("checkbox", "radio"):
@@ -114,6 +115,7 @@ def _read_input(attrs: _Attrs, name: str) -> _Value:
 
 
 def _toggle(attrs: _Attrs) -> Toggle | None:
+    """The ``data-fhcheck-*`` selectors of a checkbox/radio (``None`` when it declares none)."""
     disables = attrs.get("data-fhcheck-disable")
     enables = attrs.get("data-fhcheck-enable")
     return Toggle(disables, enables) if disables or enables else None
@@ -133,6 +135,7 @@ def _sanitize(type_: str, value: str) -> str:
 
 
 def _read_select(node: LexborNode, multiple: bool) -> _Value:
+    """A ``<select>``: its options and which are selected (HTML selectedness setting)."""
     options = tuple(_read_option(opt) for opt in node.css("option"))
     marked = tuple(j for j, o in enumerate(options) if o.selected)
     selected: tuple[int, ...]
@@ -149,6 +152,7 @@ def _read_select(node: LexborNode, multiple: bool) -> _Value:
 
 
 def _read_option(node: LexborNode) -> Option:
+    """An ``<option>``: value (its text when it has no ``value``), disabled with its optgroup."""
     attrs = node.attributes
     text = " ".join(node.text(deep=True).split())
     value = attrs.get("value")
@@ -157,3 +161,9 @@ def _read_option(node: LexborNode) -> Option:
         group = node.parent
         disabled = group is not None and group.tag == "optgroup" and "disabled" in group.attributes
     return Option(text if value is None else value, text, "selected" in attrs, disabled)
+
+
+def _read_button(attrs: _Attrs) -> _Value:
+    """A ``<button>``: submitted only as the submitter."""
+    type_ = (attrs.get("type") or "submit").strip().lower()
+    return _Value(type_, BUTTON, attrs.get("value") or "")
