@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
-from conftest import BROWSER_DISABLE_485, fixture_html, fixture_payload
+from conftest import BROWSER_DISABLE_485, FIXTURES, fixture_html, fixture_payload
 
 from sonnys_async.core.forms import encode_pairs, parse_form
+from sonnys_async.core.pages import employee_edit
 from sonnys_async.errors import ControlNotFoundError, ItemNotFoundError
 
 FORM = "employee-create-edit-form"
@@ -94,3 +98,29 @@ def test_secrets_never_in_reprs() -> None:
     assert pin not in repr(form)
     assert pin not in repr(form.controls)
     assert pin not in repr(form.replay())
+
+
+def test_the_edit_page_declares_the_is_available_omission_of_the_update_form() -> None:
+    # §8.3: the markup alone submits site 20's [isAvailable]; the browser's body has none.
+    html = fixture_html("employee_edit_485_before_write3.html")
+    markup_only = parse_form(html, FORM, omit=lambda name: False)
+    assert ("employee[sites][20][isAvailable]", "20") in markup_only.entries
+    assert employee_edit.omitted_by_update_script("employee[sites][20][isAvailable]")
+    assert not employee_edit.omitted_by_update_script("employee[sites][20][siteId]")
+    assert list(parse_form(html, FORM).entries) == [
+        p for p in markup_only.entries if not p[0].endswith("[isAvailable]")
+    ]
+
+
+def test_importing_the_package_is_enough_for_parse_form_to_omit_is_available() -> None:
+    # parse_form callers (offline replay, tests) never import the page module themselves.
+    script = (
+        "import sys; from sonnys_async.core.forms import parse_form; "
+        "form = parse_form(open(sys.argv[1], encoding='utf-8').read(), sys.argv[2]); "
+        "print(sum('[isAvailable]' in n for n, _ in form.entries))"
+    )
+    path = FIXTURES / "html" / "employee_edit_54.html"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path), FORM], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "0"

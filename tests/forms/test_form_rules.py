@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sonnys_async.core.forms import encode_pairs, parse_form
+from sonnys_async.core.forms import encode_pairs, parse_form, register_browser_omission
 from sonnys_async.errors import FormError, ItemNotFoundError, PageStructureError
 
 
@@ -145,3 +145,40 @@ def test_missing_form_is_a_named_error() -> None:
         parse_form(_page(""), "nope")
     with pytest.raises(ValueError, match="exactly one"):
         parse_form(_page(""))
+
+
+_OMISSION_PAGE = _page(
+    """<form id="f" action="/omission-test/save" method="post">
+    <input name="keep" value="1"><input type="checkbox" name="drop[1]" value="1" checked>
+    <input name="drop[2]" value="2"><input value="nameless"></form>"""
+)
+
+
+def _drop(name: str) -> bool:
+    return name.startswith("drop[")
+
+
+def test_omit_rule_keeps_the_controls_it_names_out_of_the_browser_body() -> None:
+    form = parse_form(_OMISSION_PAGE, "f", omit=_drop)
+    assert form.entries == (("keep", "1"),)
+    assert [c.name for c in form.controls] == ["keep", "drop[1]", "drop[2]", ""]
+    data = form.replay().set("drop[2]", "x").check("drop[1]")
+    assert data.pairs() == [("keep", "1")]  # an omitted control stays out, even when set
+
+
+def test_omit_rule_does_not_apply_in_plain_mode() -> None:
+    form = parse_form(_OMISSION_PAGE, "f", mode="plain", omit=_drop)
+    assert form.entries == (("keep", "1"), ("drop[1]", "1"), ("drop[2]", "2"))
+
+
+def test_registered_omission_applies_to_forms_posting_to_its_action_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("sonnys_async.core.forms._browser._OMISSIONS", {})  # no leak
+    other = _OMISSION_PAGE.replace("/omission-test/save", "/omission-test/other")
+    register_browser_omission("/omission-test/save", _drop)
+    assert parse_form(_OMISSION_PAGE, "f").entries == (("keep", "1"),)
+    assert len(parse_form(other, "f").entries) == 3
+    # An explicit rule replaces the registered one.
+    kept = parse_form(_OMISSION_PAGE, "f", omit=lambda name: name == "keep")
+    assert kept.entries == (("drop[1]", "1"), ("drop[2]", "2"))

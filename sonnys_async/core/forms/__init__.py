@@ -2,23 +2,28 @@
 
 ``parse_form(html, form_id)`` reads a form; ``form.entries`` is its entry list;
 ``form.replay()`` gives an editable :class:`FormData`; ``encode_pairs`` serialises a body.
-See :mod:`sonnys_async.core.forms._form` for the two modes (``"browser"`` default, ``"plain"``).
+The engine knows HTML forms and generic page-script conventions, no particular page: a page
+whose script drops controls in a way its markup does not show declares that with
+:func:`register_browser_omission` (or a caller passes ``omit=``).
+
+Layers, each importing only those below it:
+
+* :mod:`._encode` — ``application/x-www-form-urlencoded`` as browsers write it;
+* :mod:`._model` — controls, options, their wiring and the entry list they give;
+* :mod:`._form` — :class:`Form` (frozen) and :class:`FormData` (its editable replay);
+* :mod:`._owners`, :mod:`._read`, :mod:`._browser` — form owners, reading one control,
+  browser-mode script effects;
+* :mod:`._parse` — ``parse_form`` / ``form_from_node`` and the two modes
+  (``"browser"`` default, ``"plain"``).
 """
 
 from __future__ import annotations
 
-from ._data import FormData
+from ._browser import register_browser_omission
 from ._encode import encode_pairs, normalize_newlines
-from ._form import (
-    Control,
-    Form,
-    Mode,
-    Option,
-    form_from_node,
-    is_secret_name,
-    parse_form,
-    parse_html,
-)
+from ._form import Form, FormData, Mode
+from ._model import Control, Option, is_secret_name
+from ._parse import form_from_node, parse_form, parse_html
 
 __all__ = [
     "Control",
@@ -32,4 +37,5 @@ __all__ = [
     "normalize_newlines",
     "parse_form",
     "parse_html",
+    "register_browser_omission",
 ]
