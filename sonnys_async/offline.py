@@ -123,7 +123,9 @@ def replay_page(
         PageStructureError: No such form.
         ControlNotFoundError / ItemNotFoundError: An edit names an unknown control or value.
     """
-    form = parse_form(html, form_id, mode="plain" if plain else "browser")
+    form = parse_form(
+        html, form_id, mode="plain" if plain else "browser", omit=pages.BROWSER_OMISSIONS
+    )
     data = form.replay()
     for name, value in sets:
         data.set(name, value)

@@ -28,7 +28,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from ..domain import ALL, District, Region, Site, SiteSelection, SiteTree
 from ..errors import NotFoundError, PageStructureError
-from .forms import Form, parse_html
+from .forms import Form, parse_form, parse_html
 from .text import is_digits
 
 __all__ = [
@@ -406,8 +406,6 @@ def _read(form: Form, prefix: str) -> SiteSelection:
 def _as_form(source: Form | str | LexborHTMLParser, selector: str, page: str) -> Form:
     if isinstance(source, Form):
         return source
-    from .forms import parse_form
-
     return parse_form(source, selector=selector, mode="plain", page=page)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sonnys_async.core.forms import encode_pairs, parse_form, register_browser_omission
+from sonnys_async.core.forms import encode_pairs, parse_form
 from sonnys_async.errors import FormError, ItemNotFoundError, PageStructureError
 
 
@@ -171,14 +171,9 @@ def test_omit_rule_does_not_apply_in_plain_mode() -> None:
     assert form.entries == (("keep", "1"), ("drop[1]", "1"), ("drop[2]", "2"))
 
 
-def test_registered_omission_applies_to_forms_posting_to_its_action_only(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr("sonnys_async.core.forms._browser._OMISSIONS", {})  # no leak
+def test_omission_rules_by_action_apply_to_the_forms_posting_there_only() -> None:
     other = _OMISSION_PAGE.replace("/omission-test/save", "/omission-test/other")
-    register_browser_omission("/omission-test/save", _drop)
-    assert parse_form(_OMISSION_PAGE, "f").entries == (("keep", "1"),)
-    assert len(parse_form(other, "f").entries) == 3
-    # An explicit rule replaces the registered one.
-    kept = parse_form(_OMISSION_PAGE, "f", omit=lambda name: name == "keep")
-    assert kept.entries == (("drop[1]", "1"), ("drop[2]", "2"))
+    rules = {"/omission-test/save": _drop}
+    assert parse_form(_OMISSION_PAGE, "f", omit=rules).entries == (("keep", "1"),)
+    assert len(parse_form(other, "f", omit=rules).entries) == 3
+    assert len(parse_form(_OMISSION_PAGE, "f").entries) == 3  # no rule: the markup alone

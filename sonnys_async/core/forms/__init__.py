@@ -2,9 +2,9 @@
 
 ``parse_form(html, form_id)`` reads a form; ``form.entries`` is its entry list;
 ``form.replay()`` gives an editable :class:`FormData`; ``encode_pairs`` serialises a body.
-The engine knows HTML forms and generic page-script conventions, no particular page: a page
-whose script drops controls in a way its markup does not show declares that with
-:func:`register_browser_omission` (or a caller passes ``omit=``).
+The engine knows HTML forms and generic page-script conventions, no particular page: controls a
+page's script drops in a way its markup does not show are named by the caller (``omit=``, a rule
+or rules by form action; the pages' table is ``sonnys_async.core.pages.BROWSER_OMISSIONS``).
 
 Layers, each importing only those below it:
 
@@ -19,7 +19,7 @@ Layers, each importing only those below it:
 
 from __future__ import annotations
 
-from ._browser import register_browser_omission
+from ._browser import Omissions, OmitRule
 from ._encode import encode_pairs, normalize_newlines
 from ._form import Form, FormData, Mode
 from ._model import Control, Option, is_secret_name
@@ -30,6 +30,8 @@ __all__ = [
     "Form",
     "FormData",
     "Mode",
+    "Omissions",
+    "OmitRule",
     "Option",
     "encode_pairs",
     "form_from_node",
@@ -37,5 +39,4 @@ __all__ = [
     "normalize_newlines",
     "parse_form",
     "parse_html",
-    "register_browser_omission",
 ]

@@ -11,8 +11,8 @@ Toggles the markup declares (protocol §5.2)
 Omissions no markup shows
     A page's own script may keep controls out of the body although they are checked and
     enabled. The engine knows no page: whoever knows one passes an ``omit`` rule (a predicate
-    over control names) when parsing, or declares it once for every form posting to an action
-    with :func:`register_browser_omission`, which a parse without an explicit rule consults.
+    over control names) when parsing, or a table of rules by form ``action`` (the pages keep
+    theirs in ``sonnys_async.core.pages.BROWSER_OMISSIONS``).
 """
 
 from __future__ import annotations
@@ -27,19 +27,19 @@ from ._owners import CONTROL_SELECTOR
 from ._read import ReadControl, Toggle
 
 __all__ = [
+    "Omissions",
     "OmitRule",
     "ScriptEffects",
     "no_script_effects",
-    "register_browser_omission",
-    "registered_omission",
     "script_effects",
 ]
 
 #: Whether a page's script keeps the control of that name out of the body.
 OmitRule: TypeAlias = Callable[[str], bool]
+#: A rule, or rules by form ``action`` (the parsed form's own action picks one).
+Omissions: TypeAlias = OmitRule | Mapping[str, OmitRule]
 _Owners: TypeAlias = tuple[tuple[int, ...], ...]
 
-_OMISSIONS: dict[str, OmitRule] = {}
 _SIMPLE = re.compile(r"^#([\w-]+)(\s+:input)?$")
 
 
@@ -93,25 +93,6 @@ def script_effects(
 
 
 # -- omissions -----------------------------------------------------------------------------------
-def register_browser_omission(action: str, omit: OmitRule) -> None:
-    """Declare that browsers leave the controls ``omit`` accepts out of forms posting to ``action``.
-
-    For a page whose script removes controls in a way its markup does not show. Parses of such a
-    form in browser mode that pass no ``omit`` rule of their own use this one. Registering again
-    for the same action replaces the rule.
-
-    Args:
-        action: The form's ``action`` attribute, exactly as the page renders it.
-        omit: Predicate over control names.
-    """
-    _OMISSIONS[action] = omit
-
-
-def registered_omission(action: str) -> OmitRule | None:
-    """The rule declared for forms posting to ``action`` (``None`` when there is none)."""
-    return _OMISSIONS.get(action)
-
-
 def _omitted(read: Sequence[ReadControl], omit: OmitRule | None) -> tuple[bool, ...]:
     """Per control, whether ``omit`` keeps it out of the body (nameless controls never are)."""
     if omit is None:

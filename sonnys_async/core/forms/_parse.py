@@ -19,16 +19,15 @@ control's initial disabledness.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ...errors import PageStructureError
 from ._browser import (
-    OmitRule,
+    Omissions,
     ScriptEffects,
     no_script_effects,
-    registered_omission,
     script_effects,
 )
 from ._form import Form, Mode
@@ -51,7 +50,7 @@ def parse_form(
     selector: str | None = None,
     mode: Mode = "browser",
     page: str = "form",
-    omit: OmitRule | None = None,
+    omit: Omissions | None = None,
 ) -> Form:
     """Parse one form of a page into a :class:`Form`.
 
@@ -62,8 +61,9 @@ def parse_form(
         mode: ``"browser"`` (default: what a browser sends after the page scripts ran) or
             ``"plain"`` (the HTML standard alone).
         page: Page kind named in errors.
-        omit: Browser mode: names the page's script keeps out of the body (default: the rule
-            registered for the form's action, if any; see :func:`register_browser_omission`).
+        omit: Browser mode: the names a page's script keeps out of the body, as a rule, or as
+            rules by form ``action`` (the form's own is used; e.g.
+            ``sonnys_async.core.pages.BROWSER_OMISSIONS``).
 
     Returns:
         The parsed form.
@@ -87,7 +87,7 @@ def form_from_node(
     form: LexborNode,
     *,
     mode: Mode = "browser",
-    omit: OmitRule | None = None,
+    omit: Omissions | None = None,
 ) -> Form:
     """Build a :class:`Form` from its ``<form>`` node in an already parsed tree.
 
@@ -95,8 +95,8 @@ def form_from_node(
         tree: The parsed document (selectors of page scripts are document-wide).
         form: The ``<form>`` element.
         mode: ``"browser"`` or ``"plain"``.
-        omit: Browser mode: names the page's script keeps out of the body (default: the rule
-            registered for the form's action, if any).
+        omit: Browser mode: the names a page's script keeps out of the body, as a rule or as
+            rules by form ``action``.
 
     Returns:
         The parsed form.
@@ -107,7 +107,7 @@ def form_from_node(
     nodes = owned_controls(tree, form)
     read = [read_control(node) for node in nodes]
     if browser:
-        rule = omit if omit is not None else registered_omission(action)
+        rule = omit.get(action) if isinstance(omit, Mapping) else omit
         effects = script_effects(tree, form, nodes, read, rule)
     else:
         effects = no_script_effects(len(read))

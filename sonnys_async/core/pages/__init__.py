@@ -16,6 +16,7 @@ from .employee_edit import EmployeeEditPage, parse_employee_edit
 from .employee_list import EmployeeListPage, EmployeeRow, Pager, parse_employee_list
 from .login import login_alert
 from .pos_permissions import PosPermissionsPage, apply_pos_template, parse_pos_permissions
+from .scripts import BROWSER_OMISSIONS, omitted_by_update_script
 from .template_lists import TemplateListRow, parse_bo_template_list, parse_pos_template_list
 from .user_create import EmployeeOption, UserCreatePage, linked_user_insert, parse_user_create
 from .user_edit import UserEditPage, parse_user_edit
@@ -23,6 +24,7 @@ from .user_list import UserListPage, UserRow, parse_user_list
 from .user_permissions import UserPermissionsPage, apply_bo_template, parse_user_permissions
 
 __all__ = [
+    "BROWSER_OMISSIONS",
     "KINDS",
     "Alerts",
     "CompensationPage",
@@ -48,6 +50,7 @@ __all__ = [
     "linked_user_insert",
     "login_alert",
     "normalized",
+    "omitted_by_update_script",
     "parse_alerts",
     "parse_bo_template_list",
     "parse_compensation",

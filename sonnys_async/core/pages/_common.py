@@ -10,6 +10,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ...errors import PageStructureError
 from ..forms import Control, Form, form_from_node, parse_html
+from .scripts import BROWSER_OMISSIONS
 
 __all__ = [
     "Html",
@@ -80,7 +81,7 @@ def require_form(
     node = require(tree, selector, page=page)
     if submit is not None:
         require(tree, submit, page=page)
-    form = form_from_node(tree, node, mode="browser")
+    form = form_from_node(tree, node, mode="browser", omit=BROWSER_OMISSIONS)
     if action is not None and form.action != action:
         raise PageStructureError(
             page=page, landmark=f"{selector}[action={action}]", detail=f"found {form.action!r}"

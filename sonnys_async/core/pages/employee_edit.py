@@ -1,21 +1,17 @@
 """Employee edit page — ``GET /employee/edit/<id>`` (protocol §8.1, site state §5.3/§5.5).
 
-Importing this module also declares, for the generic form engine, the one browser effect on the
-update form that its markup does not show: a browser's ``POST /employee/update`` carries no
-``employee[sites][S][isAvailable]`` key, not even for a site rendered checked and enabled
-(§8.3, §8.4). Every browser-mode parse of a form posting to ``/employee/update`` (this parser's,
-``parse_form``'s, the offline replay's) therefore leaves those keys out.
+Its form is parsed in browser mode with the page's one script omission (no
+``employee[sites][S][isAvailable]`` key, §8.3, see :mod:`.scripts`).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from ...domain import Department, SiteSelection, SiteTree
 from ...errors import PageStructureError
-from ..forms import Form, register_browser_omission
+from ..forms import Form
 from ..sites import parse_site_tree, read_employee_sites
 from ..text import is_digits
 from ._common import (
@@ -27,6 +23,7 @@ from ._common import (
     parse_page,
     require_form,
 )
+from .scripts import UPDATE_ACTION, omitted_by_update_script
 
 __all__ = [
     "EMPLOYEE_FORM",
@@ -38,7 +35,6 @@ __all__ = [
 PAGE = "employee_edit"
 SUBMIT = "button#btn-user-save"
 EMPLOYEE_FORM = "form#employee-create-edit-form"
-UPDATE_ACTION = "/employee/update"
 F_ID = "employee[id]"
 F_CREDENTIAL_ID = "posCredential[id]"
 F_FIRST = "employee[firstName]"
@@ -53,19 +49,6 @@ F_POS_PIN = "posCredential[POSLoginPassword]"
 F_EMERGENCY_NAME = "employee[emergencyContactName]"
 F_EMERGENCY_PHONE = "employee[emergencyContactPhone]"
 F_ADP = "employee[adpEmployeeId]"
-_IS_AVAILABLE = re.compile(r"^employee\[sites\]\[\d+\]\[isAvailable\]$")
-
-
-def omitted_by_update_script(name: str) -> bool:
-    """Whether a browser leaves ``name`` out of the ``/employee/update`` body (protocol §8.3).
-
-    The captured browser body has no ``[isAvailable]`` key at all; nothing in the form's markup
-    accounts for it (the page's scripts, not captured, presumably remove them).
-    """
-    return _IS_AVAILABLE.match(name) is not None
-
-
-register_browser_omission(UPDATE_ACTION, omitted_by_update_script)
 
 
 @dataclass(frozen=True, slots=True)
