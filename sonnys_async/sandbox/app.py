@@ -17,9 +17,9 @@ import anyio
 import httpx
 
 from sonnys_async.sandbox import render
-from sonnys_async.sandbox.data import Tenant, flat_tenant, hierarchical_tenant
 from sonnys_async.sandbox.faults import DropFault, FaultControls, LoggedRequest
 from sonnys_async.sandbox.options import SandboxOptions
+from sonnys_async.sandbox.reference import Tenant, flat_tenant, hierarchical_tenant
 from sonnys_async.sandbox.rules import (
     MSG_UNKNOWN_EMPLOYEE,
     MSG_UNKNOWN_USER,

@@ -14,10 +14,10 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from sonnys_async.domain import ALL, SiteSelection, SiteTree
-from sonnys_async.sandbox.data import (
+from sonnys_async.sandbox.catalogue import BO_PERMISSION_GROUPS
+from sonnys_async.sandbox.reference import (
     APPROVAL_AUTHORITY_DESCRIPTION,
     APPROVAL_AUTHORITY_LABEL,
-    BO_PERMISSION_GROUPS,
     BO_TEMPLATE_LIST,
     BO_TEMPLATES,
     POS_BY_ID,
@@ -1651,9 +1651,12 @@ def user_permissions(
     """``GET /user/permissions/<id>`` (§13): tree with ``siteIds[]``, template, 105 tokens."""
     enabled = flash.echo_tokens if flash and flash.echo_tokens is not None else user.tokens
     groups = []
-    for key, title, entries in BO_PERMISSION_GROUPS:
+    for group in BO_PERMISSION_GROUPS:
+        key, title = group.key, group.title
         rows = []
-        for idx, token, label, sibling, toggle_on, css in entries:
+        for p in group.permissions:
+            idx, token, label = p.index, p.token, p.label
+            sibling, toggle_on, css = p.sibling, p.toggle_sibling_on, p.css_class
             pid = "perm-" + token.replace(".", "-")
             rows.append(
                 f'                                <input type="hidden" name="perms[{idx}][token]" '

@@ -16,7 +16,8 @@ from typing import Literal
 from urllib.parse import parse_qsl
 
 from sonnys_async.domain import ALL, SiteSelection, SiteTree
-from sonnys_async.sandbox.data import BO_TEMPLATES, BO_TOKENS, POS_BY_ID, POS_TEMPLATES
+from sonnys_async.sandbox.catalogue import BO_TOKENS
+from sonnys_async.sandbox.reference import BO_TEMPLATES, POS_BY_ID, POS_TEMPLATES
 from sonnys_async.sandbox.state import StoredEmployee, StoredUser, StoredWage, TenantState
 
 __all__ = ["Flash", "FormBody", "PostResult", "parse_body"]
