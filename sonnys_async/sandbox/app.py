@@ -20,20 +20,16 @@ from sonnys_async.sandbox import render
 from sonnys_async.sandbox.faults import DropFault, FaultControls, LoggedRequest
 from sonnys_async.sandbox.options import SandboxOptions
 from sonnys_async.sandbox.reference import Tenant, flat_tenant, hierarchical_tenant
-from sonnys_async.sandbox.rules import (
-    MSG_UNKNOWN_EMPLOYEE,
-    MSG_UNKNOWN_USER,
-    Flash,
-    PostResult,
+from sonnys_async.sandbox.rules.body import parse_body
+from sonnys_async.sandbox.rules.employees import (
     employee_compensation_update,
     employee_insert,
     employee_permissions_update,
     employee_update,
-    parse_body,
-    user_insert,
-    user_permissions_update,
-    user_update,
 )
+from sonnys_async.sandbox.rules.messages import MSG_UNKNOWN_EMPLOYEE, MSG_UNKNOWN_USER
+from sonnys_async.sandbox.rules.outcome import Flash, PostResult
+from sonnys_async.sandbox.rules.users import user_insert, user_permissions_update, user_update
 from sonnys_async.sandbox.state import StoredEmployee, StoredUser, TenantState
 
 __all__ = ["ConnectionDropped", "Sandbox", "SandboxTransport", "create_app"]

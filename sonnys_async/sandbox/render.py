@@ -25,7 +25,7 @@ from sonnys_async.sandbox.reference import (
     POS_TEMPLATE_LIST,
     POS_TEMPLATES,
 )
-from sonnys_async.sandbox.rules import Flash
+from sonnys_async.sandbox.rules.outcome import Flash
 from sonnys_async.sandbox.state import StoredEmployee, StoredUser, TenantState
 
 __all__ = ["esc", "redirect_body"]

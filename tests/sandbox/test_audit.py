@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from sonnys_async.domain import ALL
-from sonnys_async.sandbox import Sandbox, rules
+from sonnys_async.sandbox import Sandbox
+from sonnys_async.sandbox.rules import messages as rules
 
 from .helpers import (
     FORM_CT,

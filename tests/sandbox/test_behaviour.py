@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from sonnys_async.domain import ALL
-from sonnys_async.sandbox import FakeClock, Sandbox, SandboxOptions, rules
+from sonnys_async.sandbox import FakeClock, Sandbox, SandboxOptions
+from sonnys_async.sandbox.rules import messages as rules
 
 from .helpers import FORM_CT, alerts, controls, logged_in, login, make_sandbox, post
 
