@@ -13,9 +13,10 @@ Options, fault injection and every behaviour chosen for a protocol unknown are d
 
 from __future__ import annotations
 
-from sonnys_async.sandbox.app import ConnectionDropped, Sandbox, SandboxTransport, create_app
+from sonnys_async.sandbox.app import Sandbox, SandboxTransport, create_app
 from sonnys_async.sandbox.faults import FaultControls, LoggedRequest
 from sonnys_async.sandbox.options import FakeClock, SandboxOptions
+from sonnys_async.sandbox.responses import ConnectionDropped
 from sonnys_async.sandbox.state import StoredEmployee, StoredUser, StoredWage, TenantState
 
 __all__ = [

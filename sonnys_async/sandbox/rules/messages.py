@@ -48,3 +48,6 @@ MSG_PASSWORD = (
 MSG_BO_FIRST = "First Name must be  between 2 and 64 characters long."
 MSG_BO_LAST = "Last Name must be  between 2 and 64 characters long."
 MSG_EMPLOYEE_HAS_USER = "That employee already has a Back Office user."
+# Login answers (contract A, §20.1, §20.16).
+MSG_INVALID_CREDENTIALS = "Invalid credentials."
+MSG_THROTTLED = "Too many failed login attempts, please try again in 1 minute."
