@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
+from urllib.parse import urlencode
 
 from sonnys_async.core.text import to_int
 from sonnys_async.sandbox.state import StoredEmployee, StoredUser, TenantState
@@ -19,11 +20,18 @@ from sonnys_async.sandbox.state import StoredEmployee, StoredUser, TenantState
 __all__ = [
     "DEFAULT_LIMIT",
     "EmployeeListing",
+    "Pager",
+    "PagerLink",
+    "SortLink",
     "UserListing",
     "employee_listing",
+    "employee_pager",
+    "employee_sort_link",
     "page_size",
     "pager_pages",
     "user_listing",
+    "user_pager",
+    "user_sort_link",
 ]
 
 #: Rows per page without a ``limit``.
@@ -239,3 +247,93 @@ def pager_pages(current: int, last: int) -> list[int | None]:
         out.append(n)
         prev = n
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class PagerLink:
+    """One entry of a pager: a page number with its link, or a gap (``number`` None)."""
+
+    number: int | None
+    href: str = ""
+    current: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """``nav#pager-<kind>``: previous/next links and the page entries."""
+
+    kind: str
+    prev_href: str | None
+    next_href: str | None
+    links: tuple[PagerLink, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SortLink:
+    """A sortable column header's link and its ``sorted``/``not-sorted`` classes."""
+
+    href: str
+    css: str
+
+
+def _pager(kind: str, page: int, last: int, href: Callable[[int], str]) -> Pager | None:
+    if last <= 1 and page <= 1:
+        return None
+    links = tuple(
+        PagerLink(None) if n is None else PagerLink(n, href(n), n == page)
+        for n in pager_pages(page, last)
+    )
+    return Pager(
+        kind=kind,
+        prev_href=href(page - 1) if page > 1 else None,
+        next_href=href(page + 1) if page < last else None,
+        links=links,
+    )
+
+
+def employee_pager(listing: EmployeeListing) -> Pager | None:
+    """The employee list's pager (``/employee/<n>?<query>``), or ``None`` for a single page."""
+    q = f"?{urlencode(listing.query)}" if listing.query else ""
+    return _pager("employees", listing.page, listing.last_page, lambda n: f"/employee/{n}{q}")
+
+
+def user_pager(listing: UserListing) -> Pager | None:
+    """The BO user list's pager (page 1 is ``/user?<query>``), or ``None`` for a single page."""
+    q = f"?{urlencode(listing.query)}" if listing.query else ""
+    return _pager(
+        "users",
+        listing.page,
+        listing.last_page,
+        lambda n: f"/user{q}" if n == 1 else f"/user/{n}{q}",
+    )
+
+
+def employee_sort_link(listing: EmployeeListing, column: str) -> SortLink:
+    """A column header link of the employee list: the sorted column's link flips direction."""
+    is_sorted = listing.sort_type == column
+    new_dir = -listing.sort_dir if is_sorted else 1
+    rest = [(k, v) for k, v in listing.query if k not in ("sort_type", "sort_dir")]
+    href = "/employee?" + urlencode([("sort_type", column), ("sort_dir", str(new_dir)), *rest])
+    if not is_sorted:
+        return SortLink(href, "not-sorted")
+    return SortLink(href, "sorted sorted-asc" if listing.sort_dir == 1 else "sorted sorted-desc")
+
+
+def user_sort_link(listing: UserListing, column: str) -> SortLink:
+    """A column header link of the BO user list.
+
+    Captured: the link keeps the current page and page size in the path (``/user`` on a default
+    page 1, ``/user/3312060?...`` in w45f_probe_3312060, ``/user/1:10000?...`` in
+    w45_user_list_preflight); the sorted column's link flips the direction.
+    """
+    current = dict(listing.query)
+    cur_type, cur_dir = current.get("sort_type", "username"), current.get("sort_dir", "1")
+    limit = current.get("limit")
+    page = listing.page
+    seg = "/user" if page == 1 and not limit else f"/user/{page}" + (f":{limit}" if limit else "")
+    rest = [(k, v) for k, v in listing.query if k not in ("sort_type", "sort_dir", "limit")]
+    new_dir = ("1" if cur_dir == "-1" else "-1") if column == cur_type else "1"
+    href = f"{seg}?" + urlencode([("sort_type", column), ("sort_dir", new_dir), *rest])
+    if column != cur_type:
+        return SortLink(href, "not-sorted")
+    return SortLink(href, "sorted sorted-desc" if cur_dir == "-1" else "sorted sorted-asc")

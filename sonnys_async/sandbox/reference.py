@@ -10,6 +10,7 @@ short codes, order); the flat variant keeps the same 19 sites without regions or
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sonnys_async.domain import (
     BoTemplate,
@@ -30,6 +31,7 @@ __all__ = [
     "POS_GROUPS",
     "POS_TEMPLATES",
     "POS_TEMPLATE_LIST",
+    "TemplateRow",
     "Tenant",
     "flat_tenant",
     "hierarchical_tenant",
@@ -166,15 +168,28 @@ POS_TEMPLATES: tuple[PosTemplate, ...] = (
         _ids(4, 17, 18, 30, 31, 33),
     ),
 )
-#: POS template list page rows (§15): (id, name, description, editable).
-POS_TEMPLATE_LIST: tuple[tuple[int, str, str, bool], ...] = (
-    (1, "Manager", "The manager set of permissions", False),
-    (2, "Cashier", "The cashier set of permissions", False),
-    (3, "General User", "The general user set of permissions", False),
-    (4, "General Manager", "General Managers of stores", True),
-    (5, "Assistant Manager", "General Manager permissions with some Approval Required", True),
-    (6, "Shift Leader", "Shift Leader", True),
-    (8, "CSA", "Customer Service Attendant", True),
+
+
+class TemplateRow(NamedTuple):
+    """One row of a template list page (§15)."""
+
+    id: int
+    name: str
+    description: str
+    editable: bool
+
+
+#: POS template list page rows (§15).
+POS_TEMPLATE_LIST: tuple[TemplateRow, ...] = (
+    TemplateRow(1, "Manager", "The manager set of permissions", False),
+    TemplateRow(2, "Cashier", "The cashier set of permissions", False),
+    TemplateRow(3, "General User", "The general user set of permissions", False),
+    TemplateRow(4, "General Manager", "General Managers of stores", True),
+    TemplateRow(
+        5, "Assistant Manager", "General Manager permissions with some Approval Required", True
+    ),
+    TemplateRow(6, "Shift Leader", "Shift Leader", True),
+    TemplateRow(8, "CSA", "Customer Service Attendant", True),
 )
 
 # --- Backoffice permissions (§13.3, §15, §17.5, §17.6) --------------------------------------------
@@ -240,12 +255,12 @@ BO_TEMPLATES: tuple[BoTemplate, ...] = (
     BoTemplate(43, "Shift Leader", tuple(_SHIFT_LEADER.split(","))),
 )
 #: BO template list page rows (§15): the list names differ from the option texts (§21.27).
-BO_TEMPLATE_LIST: tuple[tuple[int, str, str, bool], ...] = (
-    (1, "admin", "Administrator ", False),
-    (2, "manager", "Manager ", False),
-    (3, "user", "General User ", False),
-    (42, "General Manager", "General Managers of stores ", True),
-    (43, "Shift Leader", "Shift Leader ", True),
+BO_TEMPLATE_LIST: tuple[TemplateRow, ...] = (
+    TemplateRow(1, "admin", "Administrator ", False),
+    TemplateRow(2, "manager", "Manager ", False),
+    TemplateRow(3, "user", "General User ", False),
+    TemplateRow(42, "General Manager", "General Managers of stores ", True),
+    TemplateRow(43, "Shift Leader", "Shift Leader ", True),
 )
 
 
