@@ -20,6 +20,7 @@ __all__ = [
     "BoPermission",
     "BoPermissionGroup",
     "load_bo_permission_groups",
+    "parse_bo_permission_groups",
 ]
 
 _DATA_FILE = "bo_permissions.json"
@@ -74,21 +75,30 @@ def load_bo_permission_groups() -> tuple[BoPermissionGroup, ...]:
         The groups in page order.
 
     Raises:
-        ValueError: the file is malformed (indexes out of order, a repeated token, a wrong type).
+        ValueError: the file is malformed (see :func:`parse_bo_permission_groups`).
     """
-    text = (
-        resources.files("sonnys_async.sandbox")
-        .joinpath("data", _DATA_FILE)
-        .read_text(encoding="utf-8")
-    )
-    groups = tuple(
-        BoPermissionGroup(
-            key=_text(g, "key"),
-            title=_text(g, "title"),
-            permissions=tuple(_permission(p) for p in g["permissions"]),
+    source = resources.files("sonnys_async.sandbox").joinpath("data", _DATA_FILE)
+    return parse_bo_permission_groups(source.read_text(encoding="utf-8"))
+
+
+def parse_bo_permission_groups(text: str) -> tuple[BoPermissionGroup, ...]:
+    """Parse and check catalogue JSON (``{"groups": [{"key", "title", "permissions"}]}``).
+
+    Raises:
+        ValueError: not JSON, a field missing or of the wrong type, indexes not 0, 1, 2, ... in
+            page order, or a token listed twice.
+    """
+    try:
+        groups = tuple(
+            BoPermissionGroup(
+                key=_text(g, "key"),
+                title=_text(g, "title"),
+                permissions=tuple(_permission(p) for p in g["permissions"]),
+            )
+            for g in json.loads(text)["groups"]
         )
-        for g in json.loads(text)["groups"]
-    )
+    except (KeyError, TypeError) as exc:  # json.JSONDecodeError is a ValueError already
+        raise ValueError(f"{_DATA_FILE}: malformed catalogue ({exc!r})") from exc
     flat = [p for g in groups for p in g.permissions]
     if [p.index for p in flat] != list(range(len(flat))):
         raise ValueError(f"{_DATA_FILE}: indexes must run 0, 1, 2, ... in page order")
