@@ -11,7 +11,22 @@ from sonnys_async.domain import Department, Site
 from sonnys_async.sandbox.reference import TemplateRow, Tenant
 from sonnys_async.sandbox.rules.outcome import Flash
 
-__all__ = ["Document", "FlashPage", "Page", "StubPage", "TemplateListPage", "TenantLookups"]
+__all__ = [
+    "Chrome",
+    "Document",
+    "FlashPage",
+    "Page",
+    "StubPage",
+    "TemplateListPage",
+    "TenantLookups",
+]
+
+
+class Chrome(TypedDict):
+    """Context of ``chrome.html.j2``: the bot's name in the top bar, sidebar padding lines."""
+
+    display_name: str
+    filler_lines: int
 
 
 class Document(TypedDict):

@@ -1,7 +1,8 @@
 """The pages a handler can answer with, one method per page, rendered from the templates.
 
 A :class:`Views` belongs to one sandbox: it renders the page chrome (top bar and sidebar) once,
-keeps per-tenant lookups, and caches rendered site trees.
+keeps per-tenant lookups, and caches rendered fragments (site trees, list rows, permission
+groups), each keyed by everything it shows.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sonnys_async.sandbox.reference import BO_TEMPLATE_LIST, POS_TEMPLATE_LIST
 from sonnys_async.sandbox.rules.outcome import Flash
 from sonnys_async.sandbox.state import StoredEmployee, StoredUser, TenantState
 from sonnys_async.sandbox.views.common import (
+    Chrome,
     Document,
     FlashPage,
     Page,
@@ -69,9 +71,8 @@ class Views:
         self._bo_groups: FragmentCache[BoGroupKey] = FragmentCache()
         self._all_wage_sites = wage_sites(self._lookups, state.tenant.tree.site_ids)
         filler = sidebar_kb * 1024 // _FILLER_LINE_BYTES + 1 if sidebar_kb > 0 else 0
-        self._chrome = render_markup(
-            "chrome.html.j2", {"display_name": state.bot.full_name, "filler_lines": filler}
-        )
+        chrome: Chrome = {"display_name": state.bot.full_name, "filler_lines": filler}
+        self._chrome = render_markup("chrome.html.j2", chrome)
 
     def _page(self, title_suffix: str | None, flash: Flash | None) -> FlashPage:
         return {"title_suffix": title_suffix, "flash": flash}
