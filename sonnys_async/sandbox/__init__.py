@@ -13,9 +13,12 @@ Options, fault injection and every behaviour chosen for a protocol unknown are d
 
 from __future__ import annotations
 
-from sonnys_async.sandbox.app import ConnectionDropped, Sandbox, SandboxTransport, create_app
+import uvicorn
+
+from sonnys_async.sandbox.app import Sandbox, SandboxTransport, create_app
 from sonnys_async.sandbox.faults import FaultControls, LoggedRequest
 from sonnys_async.sandbox.options import FakeClock, SandboxOptions
+from sonnys_async.sandbox.responses import ConnectionDropped
 from sonnys_async.sandbox.state import StoredEmployee, StoredUser, StoredWage, TenantState
 
 __all__ = [
@@ -43,8 +46,6 @@ def serve(options: SandboxOptions | None = None, host: str = "127.0.0.1", port: 
         host: interface to bind (loopback by default).
         port: TCP port.
     """
-    import uvicorn
-
     sb = Sandbox(options)
     url = f"http://{host}:{port}"
     # A simulated tenant's fixed bot login: printing it is the point (point a client at it).

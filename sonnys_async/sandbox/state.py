@@ -14,13 +14,9 @@ from decimal import Decimal
 from itertools import pairwise
 
 from sonnys_async.domain import ALL, SiteSelection
-from sonnys_async.sandbox.data import (
-    BO_TEMPLATES,
-    POS_TEMPLATES,
-    Tenant,
-    generate_roster,
-)
 from sonnys_async.sandbox.options import SandboxOptions
+from sonnys_async.sandbox.reference import BO_TEMPLATES, POS_TEMPLATES, Tenant
+from sonnys_async.sandbox.roster import generate_roster
 
 __all__ = ["StoredEmployee", "StoredUser", "StoredWage", "TenantState"]
 

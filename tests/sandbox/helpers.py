@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
@@ -9,11 +10,15 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
+from conftest import EMPLOYEE_485
 from selectolax.lexbor import LexborHTMLParser
 
+from sonnys_async.domain import ALL
 from sonnys_async.sandbox import Sandbox, SandboxOptions
 
 FORM_CT = {"content-type": "application/x-www-form-urlencoded"}
+#: A failed form POST's redirect target ends with the flash token (§2.4).
+XFER_RE = re.compile(r"[?&]actionXfer=[A-Za-z0-9]{8}$")
 
 
 def make_sandbox(**kw: Any) -> Sandbox:
@@ -111,3 +116,43 @@ def option_values(html: str, selector: str) -> list[tuple[str | None, str]]:
 def classes(html: str, selector: str) -> list[str]:
     """The class attribute of every node matching ``selector``."""
     return [n.attributes.get("class") or "" for n in LexborHTMLParser(html).css(selector)]
+
+
+def seed_capture_records(sb: Sandbox) -> None:
+    """Store records carrying the ids and (fake) names of the captures."""
+    sb.state.add_employee(**EMPLOYEE_485)
+    sb.state.add_employee(
+        id=54, first_name="morris", last_name="stockton", sites={1}, start_date=date(2024, 9, 2)
+    )
+    sb.state.add_employee(id=487, first_name="WrapperExplore", last_name="DeleteMe-F8A1")
+    sb.state.add_user(
+        id=3312102,
+        employee_id=None,
+        first_name="WrapperExplore",
+        last_name="DeleteMe-J2K7",
+        username="wrapperJ2K7bo",
+    )
+    sb.state.add_user(id=2944451, username="allregions", sites=ALL)
+    sb.state.add_user(
+        id=3312060,
+        employee_id=487,
+        first_name="WrapperExplore",
+        last_name="DeleteMe-F8A1",
+        email="wrapper-explore-F8A1@example.invalid",
+        username="wrapperF8A1bo",
+        is_deleted=True,
+    )
+
+
+def insert_body(pos_id: str, first: str = "New") -> list[tuple[str, str]]:
+    """A valid ``/employee/insert`` body (site 17, Greeter, 12.00/h) with that POS User ID."""
+    return [
+        ("employee[firstName]", first),
+        ("employee[lastName]", "Person"),
+        ("employee[startDate]", "04/13/2026"),
+        ("posCredential[POSLoginID]", pos_id),
+        ("posCredential[POSLoginPassword]", "1234"),
+        ("wage[regularRate]", "12.00"),
+        ("employee[departments][]", "3"),
+        ("employee[sites][17][siteId]", "17"),
+    ]

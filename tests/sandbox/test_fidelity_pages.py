@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from sonnys_async.domain import ALL
 from sonnys_async.sandbox import StoredWage
-from sonnys_async.sandbox.render import redirect_body
+from sonnys_async.sandbox.responses import redirect_body
 
 from .helpers import classes, controls, logged_in, make_sandbox, option_values
 

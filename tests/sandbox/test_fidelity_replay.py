@@ -9,7 +9,7 @@ import pytest
 from conftest import BROWSER_DISABLE_485, EMPLOYEE_485, fixture_payload
 
 from sonnys_async.domain import ALL
-from sonnys_async.sandbox import rules
+from sonnys_async.sandbox.rules import messages as rules
 
 from .helpers import alerts, logged_in, make_sandbox, payload_pairs, post
 
