@@ -1,11 +1,11 @@
 """The one Jinja2 environment of the sandbox: templates compiled once per process.
 
 Autoescaping is on for every template, in the server's flavour: Twig writes ``'`` as ``&#039;`` and
-``"`` as ``&quot;`` (the captures show both) where MarkupSafe writes ``&#39;`` and ``&#34;``.
-Compiled templates call a module-level ``escape`` on every printed value; :class:`TwigTemplate`
-points that name at :func:`twig_escape` when a template is loaded. Macros, ``{% set %}`` blocks
-and rendered fragments are markup and pass through unchanged, so nothing is escaped twice and no
-Python code escapes anything by hand.
+``"`` as ``&quot;`` (the captures show both) where MarkupSafe writes ``&#39;`` and ``&#34;``. The
+environment's ``finalize`` hook (Jinja2's documented step before autoescaping) escapes every
+printed value with :func:`twig_escape` and hands it on as markup, so autoescaping leaves it as it
+is. Macros, ``{% set %}`` blocks and rendered fragments are markup and pass through unchanged, so
+nothing is escaped twice and no Python code escapes anything by hand.
 
 Whitespace: ``trim_blocks`` and ``lstrip_blocks``, so a line holding only a tag emits nothing and
 templates are laid out like the captures they mirror.
@@ -13,17 +13,15 @@ templates are laid out like the captures they mirror.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, MutableMapping
-from types import CodeType
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, Generic, TypeVar, cast
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 __all__ = [
     "ENV",
     "FragmentCache",
-    "TwigTemplate",
     "macro",
     "render",
     "render_markup",
@@ -56,24 +54,9 @@ def twig_escape(value: object) -> str:
     return _escape_text(str(value))
 
 
-class TwigTemplate(Template):
-    """A template whose autoescaping writes Twig's entities (see the module docstring)."""
-
-    @classmethod
-    def from_code(
-        cls,
-        environment: Environment,
-        code: CodeType,
-        globals: MutableMapping[str, Any],
-        uptodate: Callable[[], bool] | None = None,
-    ) -> Template:
-        """Load compiled code, then bind the code's ``escape`` to :func:`twig_escape`."""
-        template = super().from_code(environment, code, globals, uptodate)
-        namespace = template.root_render_func.__globals__
-        if namespace.get("escape") is None:  # pragma: no cover - a Jinja2 codegen change
-            raise RuntimeError("jinja2 templates no longer call a module-level escape()")
-        namespace["escape"] = twig_escape
-        return template
+def _finalize(value: object) -> Markup:
+    """Every printed value, escaped the Twig way (markup is returned as it is)."""
+    return Markup(twig_escape(value))
 
 
 #: Compiled once per process: ``auto_reload`` off (a template is never re-read or re-checked) and
@@ -87,8 +70,8 @@ ENV = Environment(
     keep_trailing_newline=True,
     auto_reload=False,
     cache_size=-1,
+    finalize=_finalize,
 )
-ENV.template_class = TwigTemplate
 
 
 def render(name: str, context: Mapping[str, Any]) -> str:
