@@ -1,8 +1,9 @@
 """The sandbox ASGI application: faults and latency, sessions, authentication, dispatch.
 
-One request goes: read the body -> latency -> injected faults (fail before, drop before) -> session
-(cookie) -> session lock -> authentication -> the route table (:mod:`.routes`) -> handler ->
-after-apply faults -> the Symfony-style answer (:mod:`.responses`).
+One request goes: (the admin view, when enabled) -> read the body -> a delayed POST's hold ->
+latency and spikes -> injected faults (fail before, drop before) -> session (cookie) -> session
+lock -> authentication -> the route table (:mod:`.routes`) -> handler -> after-apply faults ->
+the Symfony-style answer (:mod:`.responses`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from typing import Any
 import anyio
 import httpx
 
+from sonnys_async.sandbox.admin import ADMIN_PREFIX, admin_answer
 from sonnys_async.sandbox.context import Request, Server
-from sonnys_async.sandbox.faults import FaultControls, LoggedRequest
+from sonnys_async.sandbox.counters import Counters, LoginCounts, route_key
+from sonnys_async.sandbox.faults import DropFault, FaultControls, LoggedRequest, RandomFaults
 from sonnys_async.sandbox.options import SandboxOptions
 from sonnys_async.sandbox.reference import Tenant, flat_tenant, hierarchical_tenant
 from sonnys_async.sandbox.responses import (
@@ -31,6 +34,8 @@ from sonnys_async.sandbox.responses import (
     send_response,
 )
 from sonnys_async.sandbox.routes import PUBLIC_PATHS, ROUTER
+from sonnys_async.sandbox.rules.body import parse_body
+from sonnys_async.sandbox.rules.messages import MSG_THROTTLED
 from sonnys_async.sandbox.rules.outcome import Flash
 from sonnys_async.sandbox.sessions import Session, SessionStore
 from sonnys_async.sandbox.state import TenantState
@@ -40,6 +45,7 @@ __all__ = ["ConnectionDropped", "Sandbox", "SandboxTransport", "create_app"]
 
 #: Bodies are read up to this size; a larger one is replaced by an oversized marker.
 _MAX_READ = 8 * 1024 * 1024
+_LOGIN_CHECK = "/login_check"
 
 
 class Sandbox:
@@ -55,10 +61,14 @@ class Sandbox:
         self.state = TenantState(tenant, self.options)
         self.faults = FaultControls()
         self.request_log: list[LoggedRequest] = []
-        # One seeded generator draws session ids and actionXfer tokens, another the random
-        # faults and jitter: each sequence is fixed by the seed and the request order.
+        #: Requests, logins and injected faults counted so far (also served by the admin view).
+        self.counters = Counters()
+        # One seeded generator draws session ids and actionXfer tokens, another error_rate and
+        # jitter, a third the drop/delay/spike rates: each sequence is fixed by the seed and the
+        # request order, and a new fault's draws leave the older sequences as they were.
         rng = random.Random(self.options.seed ^ 0x5EED)
         self._fault_rng = random.Random(self.options.seed ^ 0xFA17)
+        self._random_faults = RandomFaults(self.options, random.Random(self.options.seed ^ 0xD20B))
         self._sessions = SessionStore(self.options, rng)
         self._server = Server(
             state=self.state,
@@ -119,23 +129,48 @@ class Sandbox:
         path = str(scope["path"])
         query = bytes(scope.get("query_string", b"")).decode("latin-1")
         body = await _read_body(receive)
-        cookie_sid = read_cookie(scope, "PHPSESSID")
         opts = self.options
+        if opts.admin and path.startswith(ADMIN_PREFIX):
+            status, payload = admin_answer(self._server, self.counters, method, path, body)
+            await send_response(send, status, payload, [], "application/json")
+            return
+        held = self._random_faults.post_delay(method)
+        if held:
+            # A slow network: the server has not received the request yet (no session lock).
+            self.counters.faults["post_delay"] += 1
+            self.counters.delayed_pending += 1
+            try:
+                await anyio.sleep(held)
+            finally:
+                self.counters.delayed_pending -= 1
+        cookie_sid = read_cookie(scope, "PHPSESSID")
+        login = self._count_arrival(method, path, body, faulted=bool(held))
         if opts.latency_ms or opts.jitter_ms:
             delay = opts.latency_ms + opts.jitter_ms * self._fault_rng.random()
             await anyio.sleep(delay / 1000.0)
+        spike = self._random_faults.spike()
+        if spike:
+            self.counters.faults["spike"] += 1
+            await anyio.sleep(spike)
         fail = self.faults.take_fail(method, path)
         # An after-apply fail handles the request in full and replaces only its answer.
         late_status = fail.status if fail is not None and fail.after_apply else None
         fail_status = fail.status if fail is not None and not fail.after_apply else None
+        if fail is not None:
+            self.counters.faults["fail_next"] += 1
         if fail is None and opts.error_rate > 0 and self._fault_rng.random() < opts.error_rate:
             fail_status = opts.error_status
+            self.counters.faults["error_rate"] += 1
+        if login is not None and (fail is not None or fail_status is not None):
+            login.faulted += 1
         if fail_status is not None:
             self.request_log.append(LoggedRequest(method, path, query, cookie_sid, fail_status))
             await send_response(send, fail_status, error_body(fail_status), [])
             return
         # One injected fault per request: a request failed after applying is not also dropped.
-        drop = self.faults.take_drop(method, path) if late_status is None else None
+        drop = self._take_drop(method, path) if late_status is None else None
+        if drop is not None and login is not None:
+            login.faulted += 1
         if drop is not None and not drop.after_apply:
             self.request_log.append(LoggedRequest(method, path, query, cookie_sid, 0))
             await abort(send, drop.kind)
@@ -145,6 +180,13 @@ class Sandbox:
                 response = await self._handle(session, method, path, query, body)
         else:
             response = await self._handle(session, method, path, query, body)
+        if login is not None:
+            if response.location == "/":
+                login.succeeded += 1
+            elif session.flash is not None and MSG_THROTTLED in session.flash.messages:
+                login.refused_throttled += 1
+            else:
+                login.refused_invalid += 1
         if late_status is not None:
             # The state change (and flash) stands; the client sees only the gateway's 5xx page,
             # without Location or Set-Cookie.
@@ -160,6 +202,30 @@ class Sandbox:
         if response.location is not None:
             headers.append((b"location", response.location.encode("latin-1", "replace")))
         await send_response(send, response.status, response.body, headers, response.content_type)
+
+    def _count_arrival(
+        self, method: str, path: str, body: bytes, *, faulted: bool
+    ) -> LoginCounts | None:
+        """Count a request as it reaches the server; a login POST's counts, else ``None``."""
+        self.counters.requests[route_key(method, path)] += 1
+        if method != "POST" or path != _LOGIN_CHECK:
+            return None
+        form = parse_body(body)
+        username, password = form.get("_username"), form.get("_password")
+        counts = self.counters.login(username)
+        counts.attempted += 1
+        user = self.state.user_by_username(username) if username else None
+        if user is not None and user.password == password:
+            counts.right_password += 1
+        if faulted:
+            counts.faulted += 1
+        return counts
+
+    def _take_drop(self, method: str, path: str) -> DropFault | None:
+        drop = self.faults.take_drop(method, path) or self._random_faults.drop(method, path)
+        if drop is not None:
+            self.counters.faults["drop_after" if drop.after_apply else "drop_before"] += 1
+        return drop
 
     async def _handle(
         self, session: Session, method: str, path: str, query: str, body: bytes

@@ -1,12 +1,16 @@
 """Runtime fault controls: one-shot connection drops, 5xx answers (before or after applying
-the request) and the request log."""
+the request), the request log, and the seeded random faults of :class:`SandboxOptions`
+(drop rates, delayed POSTs, latency spikes)."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["DropFault", "FailFault", "FaultControls", "LoggedRequest"]
+from sonnys_async.sandbox.options import SandboxOptions
+
+__all__ = ["DropFault", "FailFault", "FaultControls", "LoggedRequest", "RandomFaults"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,4 +130,48 @@ class FaultControls:
                 if f.count <= 0:
                     self._drops.remove(f)
                 return f
+        return None
+
+
+class RandomFaults:
+    """The rate-driven faults of the options, drawn from one seeded generator.
+
+    A draw is made only for a fault whose rate is above zero, so enabling one fault does not
+    change the decisions of the others' generators (``error_rate`` and jitter keep their own),
+    and the same seed and request order give the same decisions.
+
+    Args:
+        options: the rates and durations.
+        rng: the seeded generator (one per sandbox).
+    """
+
+    def __init__(self, options: SandboxOptions, rng: random.Random) -> None:
+        self._options = options
+        self._rng = rng
+
+    def post_delay(self, method: str) -> float:
+        """Seconds to hold this request before the server receives it (0 = none)."""
+        opts = self._options
+        if method != "POST" or opts.post_delay_rate <= 0:
+            return 0.0
+        return opts.post_delay_ms / 1000.0 if self._rng.random() < opts.post_delay_rate else 0.0
+
+    def spike(self) -> float:
+        """Seconds of latency spike for this request (0 = none)."""
+        opts = self._options
+        if opts.spike_rate <= 0:
+            return 0.0
+        return opts.spike_ms / 1000.0 if self._rng.random() < opts.spike_rate else 0.0
+
+    def drop(self, method: str, path: str) -> DropFault | None:
+        """A connection drop for this POST, before or after applying it, or ``None``."""
+        opts = self._options
+        before, after = opts.drop_rate_before, opts.drop_rate_after
+        if method != "POST" or before + after <= 0:
+            return None
+        draw = self._rng.random()
+        if draw < before:
+            return DropFault(method, path, False, "disconnect", 1)
+        if draw < before + after:
+            return DropFault(method, path, True, "disconnect", 1)
         return None

@@ -55,6 +55,19 @@ class SandboxOptions:
         error_rate: share of requests answered with ``error_status`` before doing anything
             (deterministic per seed).
         error_status: the status code used by ``error_rate``.
+        drop_rate_before: share of POSTs whose connection is dropped before the application
+            sees them (nothing applied; deterministic per seed).
+        drop_rate_after: share of POSTs whose connection is dropped after the request was
+            applied (the ambiguous write; deterministic per seed).
+        post_delay_rate: share of POSTs held for ``post_delay_ms`` before the server receives
+            them (before faults, the session and its lock), like a slow network: a client whose
+            timeout is shorter gives up, and the POST is applied afterwards.
+        post_delay_ms: how long a delayed POST is held.
+        spike_rate: share of requests (any method) delayed by ``spike_ms`` on top of
+            ``latency_ms``, outside the session lock (deterministic per seed).
+        spike_ms: the length of a latency spike.
+        admin: serve the admin view under ``/_sandbox/`` (stored state and counters as JSON, for
+            tests in another process); off by default, and no real page uses that path.
         session_idle_timeout: seconds without a request after which a session ends.
         session_max_requests: number of requests after which a session ends.
         single_session_per_user: a new login ends the user's older sessions.
@@ -92,6 +105,13 @@ class SandboxOptions:
     serialize_sessions: bool = True
     error_rate: float = 0.0
     error_status: int = 503
+    drop_rate_before: float = 0.0
+    drop_rate_after: float = 0.0
+    post_delay_rate: float = 0.0
+    post_delay_ms: float = 0.0
+    spike_rate: float = 0.0
+    spike_ms: float = 0.0
+    admin: bool = False
     session_idle_timeout: float | None = None
     session_max_requests: int | None = None
     single_session_per_user: bool = False
