@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> None:
     sandbox = Sandbox(options)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit it: without it, a client's request written in two parts
+    # waits for a delayed ACK (about 2.5 times slower runs than uvicorn's own binding).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((args.host, args.port))
     sock.listen(128)  # connections made from now on wait in the backlog until uvicorn accepts
     port = sock.getsockname()[1]

@@ -212,11 +212,10 @@ class Sandbox:
             return None
         form = parse_body(body)
         username, password = form.get("_username"), form.get("_password")
-        counts = self.counters.login(username)
-        counts.attempted += 1
         user = self.state.user_by_username(username) if username else None
-        if user is not None and user.password == password:
-            counts.right_password += 1
+        right = user is not None and user.password == password
+        counts = self.counters.login(username, right_password=right)
+        counts.attempted += 1
         if faulted:
             counts.faulted += 1
         return counts

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Counters", "LoginCounts", "route_key"]
+__all__ = ["Counters", "LoginCounts", "UserLogins", "route_key"]
 
 _ID_SEGMENT = re.compile(r"/\d+(?=/|:|$)")
 
@@ -23,12 +23,10 @@ def route_key(method: str, path: str) -> str:
 
 @dataclass(slots=True)
 class LoginCounts:
-    """``POST /login_check`` requests of one username (lower-cased)."""
+    """``POST /login_check`` requests of one username with the right (or a wrong) password."""
 
-    #: Every login POST that reached the sandbox (faulted ones included).
+    #: Every such login POST that reached the sandbox (faulted ones included).
     attempted: int = 0
-    #: Of those, the ones carrying the user's current password.
-    right_password: int = 0
     #: Answered with a logged-in session (302 ``/``), even if the answer was then lost.
     succeeded: int = 0
     #: Refused as invalid credentials (wrong password, unknown or deleted user).
@@ -40,22 +38,32 @@ class LoginCounts:
 
 
 @dataclass(slots=True)
+class UserLogins:
+    """The login POSTs of one username, split by whether they carried its password."""
+
+    right_password: LoginCounts = field(default_factory=LoginCounts)
+    wrong_password: LoginCounts = field(default_factory=LoginCounts)
+
+
+@dataclass(slots=True)
 class Counters:
     """Counts of one sandbox since it started."""
 
     #: Requests that reached the application, by :func:`route_key` (faulted ones included).
     requests: Counter[str] = field(default_factory=Counter)
     #: Login POSTs by lower-cased username.
-    logins: dict[str, LoginCounts] = field(default_factory=dict)
+    logins: dict[str, UserLogins] = field(default_factory=dict)
     #: Injected faults by kind: ``fail_next``, ``error_rate``, ``drop_before``, ``drop_after``,
     #: ``post_delay``, ``spike``.
     faults: Counter[str] = field(default_factory=Counter)
     #: Delayed POSTs still held (not yet received by the server).
     delayed_pending: int = 0
 
-    def login(self, username: str) -> LoginCounts:
-        """The (created on first use) login counts of ``username``."""
-        return self.logins.setdefault(username.lower(), LoginCounts())
+    def login(self, username: str, *, right_password: bool) -> LoginCounts:
+        """The (created on first use) counts of ``username``'s logins with the right or a
+        wrong password."""
+        user = self.logins.setdefault(username.lower(), UserLogins())
+        return user.right_password if right_password else user.wrong_password
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-ready copy."""

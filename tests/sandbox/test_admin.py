@@ -68,12 +68,20 @@ async def test_counters_count_requests_logins_and_refusals():
         counters = (await c.get("/_sandbox/counters")).json()
     bot = counters["counters"]["logins"][sb.username.lower()]
     assert bot == {
-        "attempted": 3,
-        "right_password": 1,
-        "succeeded": 0,
-        "refused_invalid": 2,
-        "refused_throttled": 1,
-        "faulted": 0,
+        "right_password": {
+            "attempted": 1,
+            "succeeded": 0,
+            "refused_invalid": 0,
+            "refused_throttled": 1,
+            "faulted": 0,
+        },
+        "wrong_password": {
+            "attempted": 2,
+            "succeeded": 0,
+            "refused_invalid": 2,
+            "refused_throttled": 0,
+            "faulted": 0,
+        },
     }
     assert counters["sessions"]["throttled_usernames"] == [sb.username.lower()]
     assert counters["counters"]["requests"] == {"GET /login": 1, "POST /login_check": 3}
@@ -91,7 +99,7 @@ async def test_counters_fold_ids_and_count_faults():
             await post(c, "/employee/insert", insert_body("770010"))
     assert sb.counters.requests["GET /employee/edit/{id}"] == 2
     assert sb.counters.faults == {"fail_next": 1, "drop_after": 1}
-    assert sb.counters.logins[sb.username.lower()].succeeded == 1
+    assert sb.counters.logins[sb.username.lower()].right_password.succeeded == 1
     assert route_key("GET", "/user/3:25") == "GET /user/{id}:25"
 
 

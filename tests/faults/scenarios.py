@@ -1,0 +1,77 @@
+"""The fault scenarios: each fault alone, then all of them together."""
+
+from __future__ import annotations
+
+from .scenario import Scenario
+
+__all__ = ["CLIENT_TIMEOUT_S", "SCENARIOS"]
+
+#: The CLI has no timeout option: its client uses the library default (``DEFAULT_TIMEOUT``).
+CLIENT_TIMEOUT_S = 30.0
+#: A delayed POST is held past that timeout.
+_DELAY_MS = (CLIENT_TIMEOUT_S + 1.0) * 1000
+
+_THROTTLE = {"login_throttle": [5, 2.0]}
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("baseline", "no fault (control)"),
+    Scenario("expiry-3", "session ends every 3 requests", {"session_max_requests": 3}),
+    Scenario("expiry-10", "session ends every 10 requests", {"session_max_requests": 10}),
+    Scenario("errors-5pct", "5% of requests answered 503", {"error_rate": 0.05}),
+    Scenario(
+        "drops-2pct",
+        "2% of POSTs dropped before, 2% after applying",
+        {"drop_rate_before": 0.02, "drop_rate_after": 0.02},
+    ),
+    Scenario(
+        "delayed-posts",
+        f"1% of POSTs held {_DELAY_MS / 1000:.1f} s (past the client's timeout), then applied",
+        {"post_delay_rate": 0.01, "post_delay_ms": _DELAY_MS},
+        budget_s=210.0,
+    ),
+    Scenario(
+        "latency-spikes",
+        "3% of requests delayed 1 s",
+        {"spike_rate": 0.03, "spike_ms": 1000},
+    ),
+    Scenario(
+        "login-throttle",
+        "bad-password client on the bot's username; throttle 5 failures / 2 s",
+        _THROTTLE,
+        hammer=True,
+    ),
+    Scenario(
+        "one-session-4",
+        "one live session per user, --sessions 4",
+        {"single_session_per_user": True},
+    ),
+    Scenario(
+        "one-session-8",
+        "one live session per user, --sessions 8",
+        {"single_session_per_user": True},
+        sessions=8,
+    ),
+    Scenario("sigkill-5", "SIGKILL of the CLI at 5 seeded points, then resume", kills=5),
+    Scenario(
+        "all-together",
+        "all at once, milder: session ends every 10 requests, one live session per user, "
+        "3% 503, 1% + 1% drops, 0.5% POSTs delayed past the timeout, 2% spikes of 1 s, "
+        "throttling with the bad-password client, 5 SIGKILLs",
+        {
+            "session_max_requests": 10,
+            "single_session_per_user": True,
+            "error_rate": 0.03,
+            "drop_rate_before": 0.01,
+            "drop_rate_after": 0.01,
+            "post_delay_rate": 0.005,
+            "post_delay_ms": _DELAY_MS,
+            "spike_rate": 0.02,
+            "spike_ms": 1000,
+            **_THROTTLE,
+        },
+        kills=5,
+        hammer=True,
+        max_runs=10,
+        budget_s=240.0,
+    ),
+)
