@@ -1,4 +1,5 @@
-"""Developer tasks: ``nox`` runs lint, typecheck and tests; ``bench`` and ``docs`` on demand."""
+"""Developer tasks: ``nox`` runs lint, typecheck and tests; ``faults``, ``bench`` and ``docs``
+on demand."""
 
 from __future__ import annotations
 
@@ -29,6 +30,20 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package and the type-only API file."""
     session.install("-e", ".[dev]")
     session.run("mypy", "--strict")
+
+
+@nox.session
+def faults(session: nox.Session) -> None:
+    """The fault suite alone; rewrites the measured table in docs/reliability.md."""
+    session.install("-e", ".[test]")
+    session.run(
+        "pytest",
+        "-m",
+        "faults",
+        "tests/faults",
+        *session.posargs,
+        env={"SONNYS_FAULTS_REPORT": "docs/reliability.md"},
+    )
 
 
 @nox.session

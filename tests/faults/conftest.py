@@ -1,9 +1,9 @@
-"""The fault suite's scenarios run once per session, two at a time, in worker threads.
+"""The fault suite's scenarios run once per session, three at a time, in worker threads.
 
 Each scenario spends much of its time waiting (delayed POSTs past the client timeout, latency
-spikes, throttle windows), so running two at once keeps the suite inside CI's budget on a
-2-core machine. ``SONNYS_FAULTS_WORKERS`` changes the number; ``SONNYS_FAULTS_REPORT`` makes the
-suite write its figures (see ``report.py``).
+spikes, throttle windows, single-session runs), so running three at once keeps the suite inside
+CI's budget on a 2-core machine. ``SONNYS_FAULTS_WORKERS`` changes the number;
+``SONNYS_FAULTS_REPORT`` makes the suite write its figures (see ``report.py``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def fault_board(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Board]:
     """Starts every selected scenario; writes the report when all of them ran."""
-    workers = int(os.environ.get("SONNYS_FAULTS_WORKERS", "2"))
+    workers = int(os.environ.get("SONNYS_FAULTS_WORKERS", "3"))
     board = Board(selected_scenarios(request.session), tmp_path_factory.mktemp("faults"), workers)
     yield board
     outcomes, wall = board.close()

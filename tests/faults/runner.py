@@ -161,10 +161,11 @@ def run_until_done(
     bot_logins: Callable[[], int],
     before_run: Callable[[int], None] | None = None,
     after_run: Callable[[Invocation], None] | None = None,
+    spare_first: bool = False,
 ) -> CommandRuns:
     """Run the command, then run it again (resume) while it exits with a resumable code, at
     most ``max_runs`` times not counting the runs SIGKILLed at ``kill_points`` (journal lines
-    written by that run)."""
+    written by that run; ``spare_first``: never the first run)."""
     runs = CommandRuns(command)
     kills = list(kill_points)
     completed = 0
@@ -172,7 +173,7 @@ def run_until_done(
         index = len(runs.invocations)
         if before_run is not None:
             before_run(index)
-        kill_at = kills.pop(0) if kills else None
+        kill_at = kills.pop(0) if kills and not (spare_first and index == 0) else None
         logins_before = bot_logins()
         started = time.monotonic()
         tag = f"{command}.{index}"

@@ -166,6 +166,7 @@ class _Driver:
                 bot_logins=self.bot_logins,
                 before_run=self.before_run,
                 after_run=after_run,
+                spare_first=self.s.hammer,  # the throttled run is not a kill point
             )
         finally:
             self.hammer.stop()

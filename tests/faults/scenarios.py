@@ -72,6 +72,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         kills=5,
         hammer=True,
         max_runs=10,
-        budget_s=240.0,
+        budget_s=200.0,
     ),
 )
