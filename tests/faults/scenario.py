@@ -244,6 +244,7 @@ def _onboard(d: _Driver, kills: list[int]) -> CommandRuns:
             d.sb.check_passwords,
             where=f"after onboard run {inv.index} (exit {inv.exit_code})",
             final=False,
+            credentials=inv.exit_code in (0, 1),  # went through every row
         )
 
     args = ["onboard", str(d.work.hires_csv), "--out", str(out), *d.common_args()]
