@@ -70,6 +70,8 @@ class Changes:
         adp_employee_id: str | None = None,
         emergency_contact_name: str | None = None,
         emergency_contact_phone: str | None = None,
+        pos_pin: int | None = None,
+        start_date: date | datetime | None = None,
         wage_rate: Decimal | float | int | str | None = None,
         overtime_wage_rate: Decimal | float | int | str | None = None,
         wage_effective_date: date | datetime | None = None,
@@ -80,8 +82,11 @@ class Changes:
     ) -> EmployeeModified:
         """Change an employee; only the forms a change touches are submitted, each verified.
 
-        Properties (names, phone, e-mail, departments, sites, emergency contact, ADP id,
-        ``activate``) go through the edit form; a wage change adds a wage record (effective
+        Properties (names, phone, e-mail, departments, sites, emergency contact, ADP id, POS
+        PIN, start date, ``activate``) go through the edit form, which is submitted only when
+        one of them differs from what the employee has (``changes_applied`` lists only real
+        changes: ``activate=True`` on an active employee is a warning, not "activated"); a
+        wage change adds a wage record (effective
         ``wage_effective_date``, default today, clamped up to the day after the latest record
         with a warning, §9.1); ``permission`` applies a POS template's full matrix.
         ``overtime_wage_rate`` alone adds a record keeping the current regular rate (the
@@ -110,6 +115,8 @@ class Changes:
             adp_employee_id: New ADP id (``""`` clears it).
             emergency_contact_name: New value (``""`` clears it).
             emergency_contact_phone: New value (``""`` clears it).
+            pos_pin: New five-digit POS PIN.
+            start_date: New start date.
             wage_rate: New hourly rate.
             overtime_wage_rate: New overtime rate (default 1.5 x rate when eligible).
             wage_effective_date: When the new wage starts.
@@ -182,19 +189,19 @@ class Changes:
         # ---- properties
         if req.changes_properties:
             try:
-                await self._properties(employee_id, req, tree, selection, deps)
+                changed, status = await self._properties(
+                    employee_id, req, tree, selection, deps, warnings
+                )
             except (WriteNotVerifiedError, OutcomeUnknownError):
                 raise
             except BackofficeError as exc:
                 if applied:
                     raise partial_error(exc, "properties") from exc
                 raise
-            if req.activate is True:
-                applied.append("activated")
-            elif req.activate is False:
-                applied.append("deactivated")
-            if req.changes_property_fields:
-                applied.insert(0, "properties")
+            if changed:
+                applied.append("properties")
+            if status is not None:
+                applied.append(status)
 
         # ---- compensation
         wage: tuple[Decimal, Decimal | None, date] | None = None
@@ -244,8 +251,26 @@ class Changes:
         tree: SiteTree | None,
         selection: SiteSelection | None,
         deps: tuple[Department, ...] | None,
-    ) -> None:
+        warnings: list[str],
+    ) -> tuple[list[str], str | None]:
+        """Submit the edit form if a requested property differs from the stored one.
+
+        Returns:
+            The fields that changed, and ``"activated"`` / ``"deactivated"`` when the status
+            changed (``None`` otherwise).
+        """
         before = await self._roster.edit_page(employee_id)
+        changed = _changed_properties(req, before, tree, selection, deps)
+        expect_active = before.active if req.activate is None else req.activate
+        status: str | None = None
+        if expect_active != before.active:
+            status = "activated" if expect_active else "deactivated"
+        elif req.activate is not None:
+            warnings.append(f"employee is already {'active' if before.active else 'inactive'}")
+        if not changed and status is None:
+            if req.changes_property_fields:
+                warnings.append("the requested properties are already stored; nothing was sent")
+            return [], None
         data = before.form.replay()
         scalar = {
             "employee[firstName]": req.new_first_name,
@@ -255,6 +280,12 @@ class Changes:
             "employee[adpEmployeeId]": req.adp_employee_id,
             "employee[emergencyContactName]": req.emergency_contact_name,
             "employee[emergencyContactPhone]": req.emergency_contact_phone,
+            "posCredential[POSLoginPassword]": (
+                str(req.pos_pin) if req.pos_pin is not None else None
+            ),
+            "employee[startDate]": (
+                P.fmt_date(req.start_date) if req.start_date is not None else None
+            ),
         }
         for name, value in scalar.items():
             if value is not None:
@@ -271,7 +302,6 @@ class Changes:
             # Re-emit the whole site tree per §5.4 rather than toggling replayed keys.
             pairs = sites.strip_site_pairs(pairs)
             pairs += sites.employee_site_pairs(tree, selection)
-        expect_active = before.active if req.activate is None else req.activate
         pairs = [(k, v) for k, v in pairs if k != "employee[isActive]"]
         if expect_active:
             pairs.append(("employee[isActive]", "1"))
@@ -311,6 +341,10 @@ class Changes:
             ):
                 if value is not None and (got or "") != value:
                     problems.append((field, value, got))
+            if req.pos_pin is not None and after.pos_pin != req.pos_pin:
+                problems.append(("pos_pin", "the new PIN", "another PIN"))  # never the values
+            if req.start_date is not None and after.start_date != req.start_date:
+                problems.append(("start_date", req.start_date, after.start_date))
             return problems
 
         await self._form.update(
@@ -321,3 +355,44 @@ class Changes:
             before=before,
             check=check,
         )
+        return changed, status
+
+
+def _changed_properties(
+    req: ModifyEmployeeRequest,
+    before: pages.EmployeeEditPage,
+    tree: SiteTree | None,
+    selection: SiteSelection | None,
+    deps: tuple[Department, ...] | None,
+) -> list[str]:
+    """The requested properties whose value differs from the stored one."""
+    changed: list[str] = []
+
+    def differs(name: str, want: object, have: object) -> None:
+        if want is not None and want != have:
+            changed.append(name)
+
+    differs("new_first_name", norm(req.new_first_name) or None, norm(before.first_name))
+    differs("new_last_name", norm(req.new_last_name) or None, norm(before.last_name))
+    differs("new_phone", req.new_phone, digits(before.phone)[-10:])
+    differs("new_email", norm(req.new_email) or None, norm(before.email))
+    differs("adp_employee_id", req.adp_employee_id, before.adp_employee_id or "")
+    differs(
+        "emergency_contact_name", req.emergency_contact_name, before.emergency_contact_name or ""
+    )
+    differs(
+        "emergency_contact_phone",
+        req.emergency_contact_phone,
+        digits(before.emergency_contact_phone)[-10:],
+    )
+    differs("pos_pin", req.pos_pin, before.pos_pin)
+    differs("start_date", req.start_date, before.start_date)
+    if deps is not None and {d.id for d in deps} != set(before.department_ids):
+        changed.append("departments")
+    if (
+        selection is not None
+        and tree is not None
+        and not sites.same_selection(tree, selection, before.available_sites)
+    ):
+        changed.append("available_sites")
+    return changed

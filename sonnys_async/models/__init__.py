@@ -31,7 +31,8 @@ every request model uses as a field annotation:
 from __future__ import annotations
 
 # The layout: ``fields`` (the annotated field types and their rules), ``requests`` (the input
-# models), ``results`` (the result and read models). Every name is imported from here.
+# models), ``results`` (the result and read models), ``lifecycle`` (Backoffice users read and
+# changed, rehires). Every name is imported from here.
 from .fields import (
     ActiveFilter,
     AdpId,
@@ -58,8 +59,21 @@ from .fields import (
     UserPersonName,
     money,
     normalize_phone,
+    visible_text_issue,
 )
 from .fields import default_overtime as default_overtime
+from .lifecycle import (
+    BackofficeLogin,
+    BackofficePasswordReset,
+    BackofficeStatus,
+    BackofficeUser,
+    BackofficeUserModified,
+    BackofficeUserReactivated,
+    BackofficeUserSummary,
+    EmployeeRehired,
+    ModifyBackofficeUserRequest,
+    RehireEmployeeRequest,
+)
 from .requests import (
     CreateBackofficeUserRequest,
     CreateEmployeeRequest,
@@ -84,9 +98,16 @@ from .results import (
 __all__ = [
     "ActiveFilter",
     "AdpId",
+    "BackofficeLogin",
+    "BackofficePasswordReset",
+    "BackofficeStatus",
     "BackofficeTemplateName",
+    "BackofficeUser",
     "BackofficeUserCreated",
     "BackofficeUserDisabled",
+    "BackofficeUserModified",
+    "BackofficeUserReactivated",
+    "BackofficeUserSummary",
     "CalendarDate",
     "ClearablePhone",
     "ContactName",
@@ -102,7 +123,9 @@ __all__ = [
     "EmployeeModified",
     "EmployeePermission",
     "EmployeeProfile",
+    "EmployeeRehired",
     "EmployeeSummary",
+    "ModifyBackofficeUserRequest",
     "ModifyEmployeeRequest",
     "Money",
     "OptionalAdpId",
@@ -114,6 +137,7 @@ __all__ = [
     "Pin",
     "PosTemplateName",
     "PosUserId",
+    "RehireEmployeeRequest",
     "SiteRef",
     "SiteRefs",
     "SiteRequest",
@@ -123,4 +147,5 @@ __all__ = [
     "issues_from_validation_error",
     "money",
     "normalize_phone",
+    "visible_text_issue",
 ]

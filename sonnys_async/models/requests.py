@@ -229,6 +229,8 @@ class ModifyEmployeeRequest(_InputModel):
     adp_employee_id: AdpId | None = None
     emergency_contact_name: ContactName | None = None
     emergency_contact_phone: ClearablePhone = None
+    pos_pin: Pin | None = Field(default=None, repr=False)
+    start_date: CalendarDate | None = None
     wage_rate: Money | None = None
     overtime_wage_rate: Money | None = None
     wage_effective_date: CalendarDate | None = None
@@ -275,6 +277,8 @@ class ModifyEmployeeRequest(_InputModel):
         "adp_employee_id",
         "emergency_contact_name",
         "emergency_contact_phone",
+        "pos_pin",
+        "start_date",
     )
 
     @property
