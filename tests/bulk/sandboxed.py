@@ -63,11 +63,11 @@ class LateInsert(httpx.AsyncBaseTransport):
             self.phase = "landing"
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.phase == "armed" and request.method == "POST":
-            if request.url.path == "/employee/insert":
-                await request.aread()
-                self.held, self.phase = request, "holding"
-                raise httpx.ReadTimeout("timed out waiting for the answer", request=request)
+        insert = request.method == "POST" and request.url.path == "/employee/insert"
+        if self.phase == "armed" and insert:
+            await request.aread()
+            self.held, self.phase = request, "holding"
+            raise httpx.ReadTimeout("timed out waiting for the answer", request=request)
         if self.phase == "holding" and request.url.path != "/login_check":
             return httpx.Response(503, request=request, text="Service Unavailable")
         if self.phase == "landing" and self.held is not None:

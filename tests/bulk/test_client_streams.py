@@ -52,7 +52,8 @@ async def test_a_pos_user_id_held_by_the_same_hire_is_finished_not_a_duplicate()
             outcomes = [o async for o in bulk]
     [outcome] = outcomes
     assert (outcome.status, outcome.resolved) == ("ok", True)
-    assert outcome.result is not None and outcome.result.pos_pin == row["pos_pin"]
+    assert outcome.result is not None
+    assert outcome.result.pos_pin == row["pos_pin"]
     assert sum(1 for e in sb.state.employees.values() if e.pos_user_id == row["pos_user_id"]) == 1
 
 
