@@ -223,6 +223,8 @@ def read_rows(source: Path | str, columns: Sequence[Column]) -> tuple[list[CsvRo
         return [], [
             RowError(1, "file", f"not UTF-8 text ({where}); save it as 'CSV UTF-8' and retry")
         ]
+    except OSError as exc:
+        return [], [RowError(1, "file", f"cannot be read: {exc.strerror or exc}")]
     records = _records(text)
     header: list[str] | None = None
     for _, record in records:

@@ -12,18 +12,20 @@ it may steer the terminal or a spreadsheet that opens a file the CLI wrote:
   export): the OWASP CSV-injection rule, a cell starting with ``=``, ``+``, ``-``, ``@``, a tab
   or a carriage return gets a leading ``'`` so a spreadsheet shows it as text instead of
   running it as a formula.
-* :func:`formula_risk` tells which input cells deserve a warning.
+* :func:`formula_risk` tells which input cells deserve a warning; :func:`json_text` is the
+  JSON that ``inspect`` prints, with the same characters escaped.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
-from typing import Final
+from typing import Any, Final
 
 from rich.text import Text
 
-__all__ = ["csv_cell", "formula_risk", "plain", "visible"]
+__all__ = ["csv_cell", "formula_risk", "json_text", "plain", "visible"]
 
 #: Unicode categories that act on a terminal instead of showing: controls (C0, C1, DEL),
 #: format characters (bidi overrides and isolates, zero-width characters, the BOM), line and
@@ -51,6 +53,15 @@ def visible(text: str) -> str:
 def plain(value: object) -> Text:
     """Data as terminal text: never markup, never emoji codes, control characters visible."""
     return Text(visible("" if value is None else str(value)))
+
+
+def json_text(data: Any) -> str:
+    """``data`` as indented JSON for the terminal: non-ASCII letters as they are, control and
+    format characters as ``\\u`` escapes (JSON itself escapes only those below 0x20)."""
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    return "".join(
+        json.dumps(c)[1:-1] if c != "\n" and unicodedata.category(c) in _HIDDEN else c for c in text
+    )
 
 
 def csv_cell(value: object) -> str:
