@@ -389,7 +389,8 @@ async def _drive(
                     seen.add(outcome.index)
                     progress.advance(task)
                     if plain is not None:
-                        plain.advance(failed=not outcome.ok)
+                        status = outcome.status
+                        plain.advance(failed=status == "failed", unknown=status == "unknown")
         except anyio.get_cancelled_exc_class():
             report.interrupted = True
             raise

@@ -95,19 +95,23 @@ class PlainProgress:
         self.total = total
         self.done = 0
         self.failed = 0
+        self.unknown = 0
         self._step = max(10, math.ceil(total / 10))
 
-    def advance(self, *, failed: bool = False) -> None:
-        """Count one finished row; print a line when a step (or the end) is reached."""
+    def advance(self, *, failed: bool = False, unknown: bool = False) -> None:
+        """Count one finished row (``failed``: nothing applied; ``unknown``: may have been
+        applied); print a line when a step (or the end) is reached."""
         self.done += 1
         self.failed += failed
+        self.unknown += unknown
         if self.done % self._step == 0 or self.done == self.total:
             self.console.print(plain(self.line()))
 
     def line(self) -> str:
         """The progress line as printed."""
         failed = f", {self.failed} failed" if self.failed else ""
-        return f"{self.what}: {self.done}/{self.total} rows{failed}"
+        unknown = f", {self.unknown} unknown" if self.unknown else ""
+        return f"{self.what}: {self.done}/{self.total} rows{failed}{unknown}"
 
 
 def mask(value: object) -> str:

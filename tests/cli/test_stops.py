@@ -12,7 +12,7 @@ import pytest
 
 from sonnys_async.sandbox import Sandbox
 
-from .conftest import HEADER, Invoke, hire, logins, posts, read_csv, write_csv
+from .conftest import HEADER, BeforePost, Invoke, hire, logins, posts, read_csv, write_csv
 
 
 class GoesAway(httpx.AsyncBaseTransport):
@@ -101,3 +101,34 @@ def test_offboard_against_an_unreachable_backoffice_fails_fast_writing_nothing(
     assert result.exit_code == 3, result.output
     assert "cannot reach the Backoffice" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["leavers.csv"]
+
+
+def test_a_login_refused_mid_run_stops_it_with_exit_3_and_the_rerun_resumes(
+    invoke: Invoke, sb: Sandbox, tmp_path: Path
+) -> None:
+    src = write_csv(tmp_path / "hires.csv", HEADER, [hire(n) for n in range(1, 21)])
+    out = tmp_path / "results.csv"
+    bot = sb.state.user_by_username(sb.username)
+    assert bot is not None
+
+    def rotate_the_password() -> None:  # someone changes the bot's password mid-run
+        bot.password = "rotated-" + bot.password
+        sb.expire_sessions()
+
+    rotated = BeforePost(sb.transport(), "/employee/insert", rotate_the_password, skip=3)
+    first = invoke("onboard", str(src), "--out", str(out), "--concurrency", "1", transport=rotated)
+    assert first.exit_code == 3, first.output
+    assert "login refused" in first.stderr
+    before = logins(sb)
+    assert before <= 3  # the first login, then the refused re-login (tried once)
+    done = {r["pos_user_id"] for r in read_csv(out) if r["status"] == "created"}
+    assert len(done) == 3
+
+    result = invoke("onboard", str(src), "--out", str(out), "--concurrency", "1")
+    assert result.exit_code == 3  # still the old password in this test's client
+    bot.password = bot.password.removeprefix("rotated-")
+    again = invoke("onboard", str(src), "--out", str(out), "--concurrency", "1")
+    assert again.exit_code == 0, again.output
+    holders = Counter(e.pos_user_id for e in sb.state.employees.values())
+    assert all(holders[95000 + n] == 1 for n in range(1, 21))
+    assert len(read_csv(out)) == 20
