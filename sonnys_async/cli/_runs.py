@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Self
 
 from .. import AsyncBackofficeClient
+from ..bulk import is_refused_login
 from ..errors import FieldIssue, InputValidationError
 from ..journal import Journal, JournalContents, JournalTenant, read_journal
 from ._app import (
@@ -351,10 +352,19 @@ def finish_report(
         state.console.print(plain(f"results: {where} (mode 0600; holds credentials)"))
     stopped = report.summary.stopped
     if stopped == "authentication":
+        summary = report.summary
+        why = next(
+            (
+                str(f.error)
+                for f in (*summary.failures, *summary.unknowns)
+                if is_refused_login(f.error)
+            ),
+            "the login was refused",
+        )
         fail(
             state,
-            "login refused: the run stopped and sent nothing more (the same credentials are "
-            f"never tried twice); fix them, then {resume}",
+            f"login refused ({why}): the run stopped and sent nothing more (the same "
+            f"credentials are never tried twice); fix them, then {resume}",
             EXIT_UNREACHABLE,
         )
     if stopped == "unreachable":
