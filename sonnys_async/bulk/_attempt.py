@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 
 import anyio
 
-from ..errors import OutcomeUnknownError
+from ..errors import DuplicateError, OutcomeUnknownError
 from ..journal import Journal, KeyState
 from .outcomes import Outcome, Status, is_ambiguous
 
@@ -77,8 +77,10 @@ class Attempts(Generic[T, R]):
             except cancelled:
                 raise
             except BaseException as exc:
-                # Not settled: it stays unknown (whatever the error says about the server).
-                return self._failed(index, key, item, exc, ambiguous=True)
+                # Not settled: it stays unknown, unless the server's answer settles it as
+                # someone else's (a DuplicateError: the key belongs to another record).
+                settled = isinstance(exc, DuplicateError)
+                return self._failed(index, key, item, exc, ambiguous=not settled)
             if recovered is not None:
                 return self._resolved(index, key, item, recovered)
             # Resolved as "not applied": safe to send it again.
