@@ -40,6 +40,7 @@ from ._services.bulk_ops import BulkOps
 from ._services.catalogue import Catalogue
 from ._services.changes import Changes
 from ._services.compensation import Compensation
+from ._services.contacts import ContactIndex
 from ._services.employee_form import EmployeeForm
 from ._services.gateway import Gateway
 from ._services.hire_plan import HirePlanner
@@ -152,17 +153,20 @@ class AsyncBackofficeClient:
         gateway = Gateway(self._t)
         self._catalogue = catalogue = Catalogue(gateway)
         self._roster = roster = Roster(gateway)
+        self._contacts = contacts = ContactIndex(roster)
         self._profiles = Profiles(gateway, catalogue, roster)
         pos = PosAccess(gateway)
         access = BackofficeAccess(gateway, catalogue)
-        self._users = users = BackofficeUsers(gateway, catalogue, roster, access)
+        self._users = users = BackofficeUsers(gateway, catalogue, roster, access, contacts)
         planner = HirePlanner(catalogue)
-        self._hiring = hiring = Hiring(gateway, catalogue, planner, roster, pos, users, access)
+        self._hiring = hiring = Hiring(
+            gateway, catalogue, planner, roster, contacts, pos, users, access
+        )
         form = EmployeeForm(gateway, roster)
         self._offboarding = offboarding = Offboarding(roster, form, users)
         compensation = Compensation(gateway, catalogue)
-        self._changes = Changes(catalogue, roster, form, compensation, pos)
-        self._preflight = Preflight(catalogue, roster)
+        self._changes = Changes(catalogue, roster, contacts, form, compensation, pos)
+        self._preflight = Preflight(catalogue, contacts)
         self._bulk = BulkOps(hiring, offboarding)
 
     @classmethod
@@ -240,18 +244,18 @@ class AsyncBackofficeClient:
     list_backoffice_templates = _awaits(lambda c: c._catalogue, Catalogue.list_backoffice_templates)
     list_permissions = _awaits(lambda c: c._catalogue, Catalogue.list_permissions)
 
-    # ---- roster reads and availability checks: _services/roster.py
+    # ---- roster reads and availability checks: _services/roster.py, contacts.py
     list_employees = _awaits(lambda c: c._roster, Roster.list_employees)
     search_employees = _awaits(lambda c: c._roster, Roster.search_employees)
     find_employees = _awaits(lambda c: c._roster, Roster.find_employees)
     find_employee = _awaits(lambda c: c._roster, Roster.find_employee)
     pos_user_id_exists = _awaits(lambda c: c._roster, Roster.pos_user_id_exists)
     is_pos_user_id_available = _awaits(lambda c: c._roster, Roster.is_pos_user_id_available)
-    is_email_available = _awaits(lambda c: c._roster, Roster.is_email_available)
+    is_email_available = _awaits(lambda c: c._contacts, ContactIndex.is_email_available)
     is_backoffice_username_available = _awaits(
         lambda c: c._roster, Roster.is_backoffice_username_available
     )
-    is_phone_available = _awaits(lambda c: c._roster, Roster.is_phone_available)
+    is_phone_available = _awaits(lambda c: c._contacts, ContactIndex.is_phone_available)
 
     # ---- employee snapshots: _services/profiles.py
     get_employee = _awaits(lambda c: c._profiles, Profiles.get_employee)

@@ -18,6 +18,7 @@ from ..errors import BackofficeError, OutcomeUnknownError, WriteNotVerifiedError
 from ..models import EmployeeModified, ModifyEmployeeRequest
 from .catalogue import Catalogue, PosCatalogue
 from .compensation import Compensation
+from .contacts import ContactIndex
 from .employee_form import EmployeeForm
 from .inputs import request_from
 from .pos_access import PosAccess
@@ -34,6 +35,7 @@ class Changes:
     Args:
         catalogue: Sites, departments and templates named by a change.
         roster: The lookup and the edit page.
+        contacts: The index of taken e-mails and phones (told about new ones).
         form: The employee update form.
         compensation: The wage form.
         pos: The POS permissions form.
@@ -43,12 +45,14 @@ class Changes:
         self,
         catalogue: Catalogue,
         roster: Roster,
+        contacts: ContactIndex,
         form: EmployeeForm,
         compensation: Compensation,
         pos: PosAccess,
     ) -> None:
         self._catalogue = catalogue
         self._roster = roster
+        self._contacts = contacts
         self._form = form
         self._compensation = compensation
         self._pos = pos
@@ -354,6 +358,9 @@ class Changes:
             verify=req.verify,
             before=before,
             check=check,
+        )
+        self._contacts.note_employee(
+            employee_id, pos_user_id=None, phone=req.new_phone, email=req.new_email
         )
         return changed, status
 

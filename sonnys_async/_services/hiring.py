@@ -25,6 +25,7 @@ from ..errors import (
 from ..models import CreateEmployeeRequest, EmployeeCreated
 from .bo_access import BackofficeAccess
 from .catalogue import Catalogue, PosCatalogue
+from .contacts import ContactIndex
 from .gateway import Gateway, reading_back, trailing_id
 from .hire_plan import CreatePlan, HirePlanner
 from .inputs import request_from
@@ -45,6 +46,7 @@ class Hiring:
         catalogue: Tenant data (the POS catalogue is remembered after a first hire).
         planner: Resolves a request's names before any write.
         roster: Pre-flight and read-back lookups.
+        contacts: Taken e-mails and phones (pre-flight; told about each new hire).
         pos: The POS permissions form.
         users: The linked Backoffice user.
         access: The Backoffice user's access (a resumed create makes it whole).
@@ -56,6 +58,7 @@ class Hiring:
         catalogue: Catalogue,
         planner: HirePlanner,
         roster: Roster,
+        contacts: ContactIndex,
         pos: PosAccess,
         users: BackofficeUsers,
         access: BackofficeAccess,
@@ -64,6 +67,7 @@ class Hiring:
         self._catalogue = catalogue
         self._planner = planner
         self._roster = roster
+        self._contacts = contacts
         self._pos = pos
         self._users = users
         self._access = access
@@ -164,7 +168,19 @@ class Hiring:
                     field="username",
                     value=req.backoffice_username,
                 )
-        # ---- pre-flight: one targeted search (includes disabled holders, §4)
+        # ---- pre-flight: e-mail and phone from the client's index (no request while it is
+        # fresh), the POS User ID by one targeted search (includes disabled holders, §4)
+        employees, users = await self._contacts.email_holders(req.email)
+        if employees or users:
+            raise DuplicateError(
+                f"e-mail {req.email!r} is already in use by an employee or a Backoffice user",
+                field="email",
+                value=req.email,
+            )
+        if await self._contacts.phone_holders(req.phone):
+            raise DuplicateError(
+                "phone is already in use by another employee", field="phone", value=req.phone
+            )
         if await self._roster.rows_by_pos_user_id(req.pos_user_id):
             raise DuplicateError(
                 f"POS User ID {req.pos_user_id} is already in use",
@@ -172,6 +188,9 @@ class Hiring:
                 value=req.pos_user_id,
             )
         employee_id = await self._insert(req, plan.insert_pairs())
+        self._contacts.note_employee(
+            employee_id, pos_user_id=req.pos_user_id, phone=req.phone, email=req.email
+        )
         return await self._finish(plan, employee_id)
 
     async def resume(self, req: CreateEmployeeRequest) -> EmployeeCreated | None:
