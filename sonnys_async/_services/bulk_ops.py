@@ -193,9 +193,10 @@ class BulkOps:
 
 
 def _pos_user_id_taken(error: BaseException) -> bool:
-    """A create refused because its POS User ID is taken: maybe by this very hire, sent by an
-    earlier attempt whose answer was lost and which landed late (``Hiring.resume`` tells)."""
-    return isinstance(error, DuplicateError) and error.field == "pos_user_id"
+    """A create refused because a unique value is taken (POS User ID, e-mail, phone): maybe by
+    this very hire, sent by an earlier attempt whose answer was lost and which landed late
+    (``Hiring.resume`` tells, by POS User ID, names and PIN)."""
+    return isinstance(error, DuplicateError) and error.field in {"pos_user_id", "email", "phone"}
 
 
 def _map_items(
