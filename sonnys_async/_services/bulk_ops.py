@@ -177,9 +177,24 @@ class BulkOps:
             first, last = item_key(item, "first_name"), item_key(item, "last_name")
             return f"{first} {last}".casefold()
 
+        def with_recorded_id(item: Any) -> Any:
+            # A leaver an earlier run recorded is found again by the id it recorded: an inactive
+            # employee may no longer be findable by e-mail (the server lists active ones).
+            if journal is None or isinstance(item, int):
+                return item
+            state = journal.state(key(item))
+            recorded = state.result if state is not None else None
+            found = recorded.get("employee_id") if isinstance(recorded, Mapping) else None
+            if not isinstance(found, int) or isinstance(found, bool):
+                return item
+            try:
+                return coerce(item).model_copy(update={"employee_id": found})
+            except InputValidationError:
+                return item  # fails alone when it runs
+
         return run_each(
             one,
-            requests,
+            _map_items(requests, with_recorded_id),
             key=key,
             max_at_once=max_at_once,
             max_per_second=max_per_second,

@@ -267,10 +267,7 @@ class Roster:
         if email is not None:
             options = [o for o in await self.employee_options() if norm(o.email) == norm(email)]
             if not options:
-                raise NotFoundError(
-                    f"no employee with e-mail {email!r} (looked up in the /user/create list, "
-                    "which may omit some employees)"
-                )
+                return await self._by_login_email(email)
             if len(options) > 1:
                 raise AmbiguousMatchError(
                     f"several employees use e-mail {email!r}",
@@ -292,6 +289,27 @@ class Roster:
                 rows = active_rows
         r = pick_one(rows, first_name, last_name, phone)
         return Target(r.employee_id, r.pos_user_id, r.first_name, r.last_name, row=r)
+
+    async def _by_login_email(self, email: str) -> Target:
+        """The employee a Backoffice login with ``email`` is linked to (``user[employeeId]``,
+        §14): how an inactive employee is found by e-mail, since ``/user/create`` lists the
+        active ones."""
+        linked: dict[int, pages.UserEditPage] = {}
+        for row in await self.users_by(email=email):
+            page = await self.user_edit_page(row.user_id)
+            if page.employee_id is not None:
+                linked[page.employee_id] = page
+        if len(linked) != 1:
+            raise NotFoundError(
+                f"no employee with e-mail {email!r}: the /user/create list (active employees) "
+                "and the Backoffice logins with that e-mail name "
+                + ("none" if not linked else f"{len(linked)} employees")
+            )
+        employee_id = next(iter(linked))
+        edit = await self.edit_page(employee_id)
+        return Target(
+            employee_id, edit.pos_user_id, edit.first_name, edit.last_name, email=edit.email
+        )
 
     # ------------------------------------------------------------------ public reads
 

@@ -73,6 +73,7 @@ from .lifecycle import (
     EmployeeRehired,
     ModifyBackofficeUserRequest,
     RehireEmployeeRequest,
+    ResetBackofficePasswordRequest,
 )
 from .requests import (
     CreateBackofficeUserRequest,
@@ -138,6 +139,7 @@ __all__ = [
     "PosTemplateName",
     "PosUserId",
     "RehireEmployeeRequest",
+    "ResetBackofficePasswordRequest",
     "SiteRef",
     "SiteRefs",
     "SiteRequest",

@@ -35,6 +35,7 @@ __all__ = [
     "EmployeeRehired",
     "ModifyBackofficeUserRequest",
     "RehireEmployeeRequest",
+    "ResetBackofficePasswordRequest",
 ]
 
 #: Which Backoffice users a list covers (the user list's ``statusSearch``, protocol §12.1).
@@ -214,4 +215,19 @@ class RehireEmployeeRequest(_InputModel):
             self.backoffice_username or self.backoffice_password or self.backoffice_permission
         ):
             raise _issue("restore_backoffice", "backoffice_* options need restore_backoffice")
+        return self
+
+
+class ResetBackofficePasswordRequest(_InputModel):
+    """What :meth:`AsyncBackofficeClient.reset_backoffice_password` sets."""
+
+    user_id: int | None = Field(default=None, ge=1)
+    username: Username | None = None
+    password: Password | None = Field(default=None, repr=False)
+    verify: bool = True
+
+    @model_validator(mode="after")
+    def _v_lookup(self) -> Self:
+        if (self.user_id is None) == (self.username is None):
+            raise _issue("user_id", "give exactly one of user_id / username")
         return self

@@ -165,19 +165,26 @@ class CreateEmployeeRequest(_InputModel):
 
 
 class DisableEmployeeRequest(_InputModel):
-    """Who to disable: exactly one of POS User ID, e-mail, or first+last name (+ phone)."""
+    """Who to disable: exactly one of POS User ID, e-mail, or first+last name (+ phone).
+
+    ``employee_id`` (the server's id, as an earlier result recorded it) skips the lookup; it
+    may come alone or with the key it was found by.
+    """
 
     pos_user_id: PosUserId | None = None
     email: Email | None = None
     first_name: PersonName | None = None
     last_name: PersonName | None = None
     phone: OptionalPhone = None
+    employee_id: int | None = Field(default=None, ge=1)
     disable_backoffice_user: bool = False
     verify: bool = True
 
     @model_validator(mode="after")
     def _v_lookup(self) -> Self:
-        _check_lookup(self.pos_user_id, self.email, self.first_name, self.last_name, self.phone)
+        keys = (self.pos_user_id, self.email, self.first_name, self.last_name, self.phone)
+        if self.employee_id is None or any(k is not None for k in keys):
+            _check_lookup(*keys)
         return self
 
 
