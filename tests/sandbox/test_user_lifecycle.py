@@ -8,6 +8,8 @@ the real server was never seen doing are sandbox choices (docs/sandbox.md, choic
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from selectolax.lexbor import LexborHTMLParser
@@ -42,8 +44,9 @@ async def _login_as(sb: Sandbox, username: str, password: str) -> str:
         return r.headers["location"]
 
 
-def _standalone(sb: Sandbox, **kw: object) -> StoredUser:
-    base: dict[str, object] = {
+def _standalone(sb: Sandbox, **kw: Any) -> StoredUser:
+    """A standalone BO user (all sites), ``stanalone`` / ``stan@example.invalid`` by default."""
+    base: dict[str, Any] = {
         "first_name": "Stan",
         "last_name": "Alone",
         "email": "stan@example.invalid",
@@ -51,7 +54,7 @@ def _standalone(sb: Sandbox, **kw: object) -> StoredUser:
         "password": PASSWORD,
         "sites": ALL,
     }
-    return sb.state.add_user(**{**base, **kw})  # type: ignore[arg-type]
+    return sb.state.add_user(**{**base, **kw})
 
 
 def _employee_update(emp: StoredEmployee) -> list[tuple[str, str]]:
@@ -270,7 +273,7 @@ async def test_user_update_keeps_its_own_email_and_username_but_not_anothers():
     )
 
 
-async def test_deleted_user_can_login_switch_blocks_only_deleted_users():
+async def test_deleted_user_can_login_switch_lets_a_deleted_user_in():
     sb = make_sandbox(deleted_user_can_login=True)
     user = _standalone(sb, is_deleted=True)
     assert await _login_as(sb, "stanalone", PASSWORD) == "/"
