@@ -24,7 +24,7 @@ from ..core.forms import encode_pairs
 from ..core.pages import is_login_page, login_alert
 from ..errors import AuthenticationError
 from .breaker import LoginBreaker
-from .pool import Session, SessionPool
+from .pool import LoginCookie, Session, SessionPool
 from .send import Sender
 from .stats import TransportStats, logger
 
@@ -128,25 +128,26 @@ class Login:
             await self._login(sess)
 
     async def _login(self, sess: Session) -> None:
-        # A fresh cookie: the old PHPSESSID is dead, and GET /login issues a new one (§3.1).
-        sess.cookie = None
-        await self._sender.send(sess, "GET", LOGIN_PATH, idempotent=True)
+        # A fresh cookie: the old PHPSESSID is dead, and GET /login issues a new one (§3.1). It
+        # stays the login's own until the login succeeds (see LoginCookie).
+        jar = LoginCookie()
+        await self._sender.send(sess, "GET", LOGIN_PATH, idempotent=True, login=jar)
         body = encode_pairs([("_username", self.username), ("_password", self._password)])
         # Re-sending credentials cannot duplicate anything, so the login POST retries like a GET.
         sent = await self._sender.send(
-            sess, "POST", LOGIN_CHECK_PATH, content=body, idempotent=True
+            sess, "POST", LOGIN_CHECK_PATH, content=body, idempotent=True, login=jar
         )
         resp = sent.response
         redirected = resp.status_code in _LOGIN_REDIRECTS
         if redirected and location_path(resp.headers.get("location")) != LOGIN_PATH:
-            self._pool.note_login(sess)
+            self._pool.note_login(sess, jar.cookie)
             self._stats.logins += 1
             logger.info("session %d: logged in as %r", sess.index, self.username)
             return
         reason = "the server kept the login form"
         if redirected:
             # The refusal's reason is a flash message on the next GET /login (sandbox contract A).
-            page = await self._sender.send(sess, "GET", LOGIN_PATH, idempotent=True)
+            page = await self._sender.send(sess, "GET", LOGIN_PATH, idempotent=True, login=jar)
             reason = login_alert(page.response.text) or reason
         elif resp.status_code == 200:
             reason = login_alert(resp.text) or reason

@@ -29,7 +29,7 @@ from .gate import SessionGate
 from .response import SessionHandle
 from .stats import logger
 
-__all__ = ["THRASH_STRIKES", "Session", "SessionPool"]
+__all__ = ["THRASH_STRIKES", "LoginCookie", "Session", "SessionPool"]
 
 
 class Session:
@@ -54,6 +54,20 @@ class Session:
     @property
     def logged_in(self) -> bool:
         return self.generation > 0
+
+
+class LoginCookie:
+    """The cookie of a login in progress, kept apart from its session's.
+
+    Until the login succeeds, the session's other requests keep the cookie they had (and bounce
+    on it, labelled with the old login); the new cookie and the new login are installed
+    together, with no await in between, so no request ever carries a half-made login's cookie.
+    """
+
+    __slots__ = ("cookie",)
+
+    def __init__(self) -> None:
+        self.cookie: str | None = None
 
 
 class _Shared(httpx.AsyncBaseTransport):
@@ -160,8 +174,10 @@ class SessionPool:
         """Whether ``sess``, not logged in yet, may log in now: not under suspicion."""
         return sess.logged_in or not self.suspected
 
-    def note_login(self, sess: Session) -> None:
-        """Record a successful login of ``sess``: a new generation, the newest login sequence."""
+    def note_login(self, sess: Session, cookie: str | None) -> None:
+        """Record a successful login of ``sess`` with its new ``cookie``: a new generation, the
+        newest login sequence."""
+        sess.cookie = cookie
         self._owners.append(sess.index)
         sess.login_seq = len(self._owners)
         sess.generation += 1

@@ -27,7 +27,7 @@ from .errors import (
     raise_failed_status,
 )
 from .limits import RequestLimiter
-from .pool import Session, SessionPool
+from .pool import LoginCookie, Session, SessionPool
 from .response import relative
 from .retry import Retrier
 from .stats import TransportStats, logger, path_template
@@ -104,6 +104,7 @@ class Sender:
         params: QueryParams | None = None,
         content: bytes | None = None,
         idempotent: bool,
+        login: LoginCookie | None = None,
     ) -> Sent:
         """One logical request with retries (idempotent ones only), limits and logging.
 
@@ -114,6 +115,8 @@ class Sender:
             params: Extra query parameters (order kept, repeated keys allowed).
             content: An urlencoded form body.
             idempotent: Whether sending it twice is harmless (decides retries and errors).
+            login: The cookie of a login in progress, sent (and updated) instead of the
+                session's own.
 
         Returns:
             The answer (any status but a 5xx or 429) and the login whose cookie it carried.
@@ -146,7 +149,9 @@ class Sender:
         while True:
             attempt += 1
             try:
-                sent = await self._send_once(sess, method, url, content, headers, shown, counted)
+                sent = await self._send_once(
+                    sess, method, url, content, headers, shown, counted, login
+                )
             except ResponseTooLargeError as exc:
                 # Never retried: the same page would come back as large.
                 logger.warning("session %d: %s", sess.index, exc)
@@ -201,14 +206,16 @@ class Sender:
         headers: Mapping[str, str],
         shown: str,
         counted: tuple[str, str],
+        login: LoginCookie | None,
     ) -> Sent:
+        jar: Session | LoginCookie = sess if login is None else login
         async with self._limiter.slot():
             if self._precheck is not None:
                 self._precheck()  # e.g. the login breaker tripped while this waited for a slot
             self._stats.requests[counted] += 1
             # Cookie and login taken now, after any wait, so the request carries the newest
             # login's session (§3.3 expiry handling depends on knowing which one it carried).
-            cookie, generation, login_seq = sess.cookie, sess.generation, sess.login_seq
+            cookie, generation, login_seq = jar.cookie, sess.generation, sess.login_seq
             seen_seq = self._pool.last_login_seq
             sent_headers = dict(headers)
             if cookie is not None:
@@ -223,8 +230,8 @@ class Sender:
             finally:
                 sess.client.cookies.clear()  # the jar is never the source of truth (see Session)
         issued = issued_session_cookie(response)
-        if issued is not None and sess.cookie == cookie:
+        if issued is not None and jar.cookie == cookie:
             # A cookie set in answer to the current session's own request (GET /login, or an
             # id migrated at login) is the session's; one answering a stale cookie is not.
-            sess.cookie = issued
+            jar.cookie = issued
         return Sent(response, generation, login_seq, seen_seq)

@@ -337,9 +337,14 @@ class Transport:
                 and sess.busy == 0
                 and not pool.sibling_logged_in_since(sess, sent.login_seq)
             )
-            if futile or replays > MAX_REPLAYS_PER_REQUEST:
+            if futile:
                 raise AuthenticationError(
                     f"{method} {url}: still sent to the login page after logging in again"
+                )
+            if replays > MAX_REPLAYS_PER_REQUEST:
+                raise AuthenticationError(
+                    f"{method} {url}: sent to the login page {replays} times in a row "
+                    "(the server keeps ending sessions)"
                 )
             logger.info(
                 "session %d: %s %s met an expired session (HTTP %d); %s",
