@@ -68,13 +68,23 @@ async def read_capped(
     finally:
         await response.aclose()
     headers = [(k, v) for k, v in response.headers.raw if k.lower() not in _DROPPED_HEADERS]
-    return httpx.Response(
-        response.status_code,
-        headers=headers,
-        content=b"".join(chunks),
-        request=response.request,
-        extensions=response.extensions,
-    )
+    body = b"".join(chunks)
+    for fallback in (None, "utf-8"):
+        read = httpx.Response(
+            response.status_code,
+            headers=headers,
+            content=body,
+            request=response.request,
+            extensions=response.extensions,
+        )
+        if fallback is not None:
+            read.encoding = fallback
+        try:
+            read.text  # decoded once here, so no caller meets a charset that cannot decode  # noqa: B018
+        except (UnicodeError, LookupError, ValueError):
+            continue  # e.g. "charset=utf-16" on a body without a byte-order mark
+        return read
+    raise AssertionError("unreachable: UTF-8 with replacement always decodes")  # pragma: no cover
 
 
 def issued_session_cookie(response: httpx.Response) -> str | None:

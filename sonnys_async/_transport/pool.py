@@ -21,6 +21,7 @@ them. It decides on evidence, in the order the client *saw* things happen:
 from __future__ import annotations
 
 import itertools
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 
@@ -68,6 +69,18 @@ class LoginCookie:
 
     def __init__(self) -> None:
         self.cookie: str | None = None
+
+
+class _NoCookies(DefaultCookiePolicy):
+    """A jar policy that stores and sends nothing: each session's cookie is kept and sent by the
+    transport itself (see :class:`Session`), so httpx's jar never holds a hostile value that it
+    would then fail to encode."""
+
+    def set_ok(self, cookie: object, request: object) -> bool:
+        return False
+
+    def return_ok(self, cookie: object, request: object) -> bool:
+        return False
 
 
 class _Shared(httpx.AsyncBaseTransport):
@@ -137,6 +150,7 @@ class SessionPool:
             timeout=timeout,
             follow_redirects=False,  # protocol §2.4: the Location *is* the answer
             headers={"User-Agent": user_agent},
+            cookies=CookieJar(policy=_NoCookies()),
         )
 
     # ------------------------------------------------------------------ picking

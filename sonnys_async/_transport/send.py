@@ -227,6 +227,14 @@ class Sender:
                 response = await read_capped(
                     streamed, limit=self._max_bytes, method=method, url=shown
                 )
+            except (httpx.HTTPError, ResponseTooLargeError):
+                raise
+            except Exception as exc:
+                # httpx failed on what the server sent (a header it cannot encode back, a
+                # value its models refuse): the answer is unusable, like a protocol error.
+                raise httpx.RemoteProtocolError(
+                    f"unusable answer: {type(exc).__name__}: {exc}", request=request
+                ) from exc
             finally:
                 sess.client.cookies.clear()  # the jar is never the source of truth (see Session)
         issued = issued_session_cookie(response)
