@@ -131,6 +131,13 @@ class Login:
         # A fresh cookie: the old PHPSESSID is dead, and GET /login issues a new one (§3.1). It
         # stays the login's own until the login succeeds (see LoginCookie).
         jar = LoginCookie()
+        self._pool.logging_in = sess
+        try:
+            await self._send_credentials(sess, jar)
+        finally:
+            self._pool.logging_in = None
+
+    async def _send_credentials(self, sess: Session, jar: LoginCookie) -> None:
         await self._sender.send(sess, "GET", LOGIN_PATH, idempotent=True, login=jar)
         body = encode_pairs([("_username", self.username), ("_password", self._password)])
         # Re-sending credentials cannot duplicate anything, so the login POST retries like a GET.

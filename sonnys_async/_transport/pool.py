@@ -131,7 +131,10 @@ class SessionPool:
         self._owners: list[int] = []
         self.coexistence_proven = size == 1
         self._strikes = 0
+        self._suspected = False
         self._shrunk = False
+        #: The session whose login is in flight (logins are made one at a time), if any.
+        self.logging_in: Session | None = None
 
     @staticmethod
     def _new_client(
@@ -162,8 +165,9 @@ class SessionPool:
 
     @property
     def suspected(self) -> bool:
-        """Whether a strike was seen and no proof of coexistence since."""
-        return self._strikes > 0 and not self.coexistence_proven
+        """Whether a session was found logged out after a sibling's newer login (see
+        :meth:`note_bounce`) and no proof of coexistence came since."""
+        return self._suspected and not self.coexistence_proven
 
     def active(self) -> list[Session]:
         """The sessions requests may go to: all but retired ones; under suspicion, only those
@@ -225,6 +229,7 @@ class SessionPool:
         # served: the server allows parallel sessions, so later bounces are ordinary expiries.
         self.coexistence_proven = True
         self._strikes = 0
+        self._suspected = False
 
     def note_bounce(self, sess: Session, generation: int, login_seq: int, seen_seq: int) -> None:
         """Count a thrash strike: ``sess`` (logged in at ``login_seq``) bounced on a request sent
@@ -233,18 +238,30 @@ class SessionPool:
         if self.coexistence_proven or self._shrunk or sess.struck_generation == generation:
             return
         if not self._sibling_login_between(sess, login_seq, seen_seq):
+            if self.sibling_logged_in_since(sess, login_seq) and not self._suspected:
+                # Weaker evidence (the sibling's login was answered only after this request
+                # left): enough to start no new session, not to count a strike.
+                self._suspected = True
+                logger.info(
+                    "session %d was logged out while a sibling logged in; starting no new "
+                    "session until sessions are seen to coexist",
+                    sess.index,
+                )
             return
         sess.struck_generation = generation
         self._strikes += 1
-        if self._strikes < THRASH_STRIKES:
+        if not self._suspected:
+            self._suspected = True
             logger.info(
                 "session %d was logged out after a sibling logged in; starting no new session "
                 "until sessions are seen to coexist",
                 sess.index,
             )
+        if self._strikes < THRASH_STRIKES:
             return
-        # New logins keep ending older ones (one session per user): keep the newest session.
-        survivor = max(self.sessions, key=lambda s: s.login_seq)
+        # New logins keep ending older ones (one session per user): keep the newest session,
+        # which is the one logging in now if a login is in flight (it will end the others).
+        survivor = self.logging_in or max(self.sessions, key=lambda s: s.login_seq)
         for other in self.sessions:
             other.retired = other is not survivor
         self._shrunk = True

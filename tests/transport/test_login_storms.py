@@ -83,7 +83,7 @@ async def work(t: Transport, n: int = WORK) -> list[BackofficeError]:
 # --------------------------------------------------------------------------- defect 3
 
 
-@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("seed", range(8))
 @pytest.mark.parametrize("sessions", [4, 8])
 async def test_one_session_per_user_costs_about_one_login_per_session(
     sessions: int, seed: int
