@@ -13,9 +13,15 @@ them. It decides on evidence, in the order the client *saw* things happen:
   server): issue 14's defect 3 was that too-early proof, after which the pool never shrank.
 * **A strike** is the opposite observation: a request sent after a sibling's newer login was
   answered found its session logged out (one strike per session login at most).
-* From the first strike (and until a proof) no session that never logged in starts: the pool
-  keeps to the sessions it has. :data:`THRASH_STRIKES` strikes retire every session but the
-  newest, for good; requests move to it.
+* **Suspicion** starts with any session found logged out while a sibling holds a newer login
+  (even one answered only after the request left): from then until a proof, no session that
+  never logged in starts; the pool keeps to the sessions it has.
+* :data:`THRASH_STRIKES` strikes retire every session but the newest (the one logging in, if a
+  login is in flight), for good; requests of the others move to it.
+
+Evidence can mislead one way only: sessions that expire every few requests, before any proof,
+can look like one session per user and shrink the pool. That costs parallelism, never a login
+or a request; the opposite error (believing sessions coexist) is what storms.
 """
 
 from __future__ import annotations

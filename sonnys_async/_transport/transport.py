@@ -15,10 +15,10 @@ One request, with the protocol sections it rests on:
    only a bounced form's page (``?actionXfer=``) is read, on the same session, when asked.
 5. An expired session (§3.3: a 302 to ``/login``, a login page served with 200, or 401/403) logs
    in again, single-flight, and the request is replayed on it. A POST that bounced to ``/login``
-   was not applied, so replaying it is safe. If a sibling's newer login may have ended the
-   session (one session per user), the request moves to the newest session instead of logging
-   in again (:mod:`.pool`). A second bounce right after a login that served nothing fails the
-   request: logging in does not help it. A refused login, or a login storm, stops every request
+   was not applied, so replaying it is safe. If the server ends older sessions whenever a new
+   one logs in, the pool notices (:mod:`.pool`) and keeps one session; requests of the others
+   move to it. A second bounce right after a login that served nothing fails the request:
+   logging in does not help it. A refused login, or a login storm, stops every request
    (:mod:`.breaker`).
 
 Only :mod:`sonnys_async.errors` leave :meth:`Transport.get`, :meth:`Transport.post_form` and

@@ -143,12 +143,15 @@ def check_markup(
             landmark=f"markup without a run of over {max_run} characters between tags",
             detail="an attribute or text node this long is not a Backoffice page",
         )
-    if markup.count("<") > max_tags:
+    tags = markup.count("<")
+    if tags > max_tags:
         raise PageStructureError(
             page=page,
             landmark=f"markup with at most {max_tags} tags",
             detail=f"{len(markup)} characters",
         )
+    if tags <= max_depth:
+        return  # too few tags to nest that deep (a redirect body, a small page)
     depth = nesting_depth(markup, limit=max_depth)
     if depth > max_depth:
         raise PageStructureError(
