@@ -49,7 +49,10 @@ from ._services.offboarding import Offboarding
 from ._services.pos_access import PosAccess
 from ._services.preflight import Preflight
 from ._services.profiles import Profiles
+from ._services.rehiring import Rehiring
 from ._services.roster import Roster
+from ._services.user_admin import BackofficeUserAdmin
+from ._services.user_changes import BackofficeUserChanges
 from ._services.users import BackofficeUsers
 from ._transport import Limits, RetryPolicy, Transport
 from .core.tenant import tenant_base_url
@@ -168,6 +171,13 @@ class AsyncBackofficeClient:
         self._changes = Changes(catalogue, roster, contacts, form, compensation, pos)
         self._preflight = Preflight(catalogue, contacts)
         self._bulk = BulkOps(hiring, offboarding)
+        self._user_admin = admin = BackofficeUserAdmin(
+            gateway, catalogue, roster, access, contacts, self._t.check_login
+        )
+        self._user_changes = user_changes = BackofficeUserChanges(
+            catalogue, roster, access, admin, contacts
+        )
+        self._rehiring = Rehiring(catalogue, roster, self._changes, users, admin, user_changes)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Self:
@@ -275,6 +285,28 @@ class AsyncBackofficeClient:
         lambda c: c._users, BackofficeUsers.create_backoffice_user_from
     )
     disable_backoffice_user = _awaits(lambda c: c._users, BackofficeUsers.disable_backoffice_user)
+
+    # ---- Backoffice users after creation: _services/user_admin.py, user_changes.py
+    list_backoffice_users = _awaits(
+        lambda c: c._user_admin, BackofficeUserAdmin.list_backoffice_users
+    )
+    get_backoffice_user = _awaits(lambda c: c._user_admin, BackofficeUserAdmin.get_backoffice_user)
+    modify_backoffice_user = _awaits(
+        lambda c: c._user_changes, BackofficeUserChanges.modify_backoffice_user
+    )
+    modify_backoffice_user_from = _awaits(
+        lambda c: c._user_changes, BackofficeUserChanges.modify_backoffice_user_from
+    )
+    reset_backoffice_password = _awaits(
+        lambda c: c._user_admin, BackofficeUserAdmin.reset_backoffice_password
+    )
+    reactivate_backoffice_user = _awaits(
+        lambda c: c._user_admin, BackofficeUserAdmin.reactivate_backoffice_user
+    )
+
+    # ---- rehires: _services/rehiring.py
+    rehire_employee = _awaits(lambda c: c._rehiring, Rehiring.rehire_employee)
+    rehire_employee_from = _awaits(lambda c: c._rehiring, Rehiring.rehire_employee_from)
 
     # ---- bulk streams and their pre-flight: _services/bulk_ops.py, preflight.py
     preflight_employees = _awaits(lambda c: c._preflight, Preflight.preflight_employees)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from .. import _constants as C
+from ..core import payloads as P
 from ..errors import (
     BackofficeError,
     FieldIssue,
@@ -24,6 +25,7 @@ from ..models import (
     ModifyEmployeeRequest,
     RehireEmployeeRequest,
 )
+from .catalogue import Catalogue
 from .changes import Changes
 from .inputs import request_from
 from .roster import Roster
@@ -40,6 +42,7 @@ class Rehiring:
     """Bring a former employee back: reactivate, apply what changed, restore their login.
 
     Args:
+        catalogue: The Backoffice templates (checked before any write).
         roster: Lookups and edit pages.
         changes: ``modify_employee`` (reactivation and the changes that come with it).
         users: Linked Backoffice users, and creating one.
@@ -49,12 +52,14 @@ class Rehiring:
 
     def __init__(
         self,
+        catalogue: Catalogue,
         roster: Roster,
         changes: Changes,
         users: BackofficeUsers,
         admin: BackofficeUserAdmin,
         user_changes: BackofficeUserChanges,
     ) -> None:
+        self._catalogue = catalogue
         self._roster = roster
         self._changes = changes
         self._users = users
@@ -127,9 +132,11 @@ class Rehiring:
         before = await self._roster.edit_page(employee_id)
         if before.pos_user_id is None:
             raise NotFoundError(f"employee {employee_id} has no POS User ID to rehire by")
-        bo_template = req.backoffice_permission or req.permission
         linked: list[int] = []
+        bo_template: str | None = None
+        notes: list[str] = []
         if req.restore_backoffice:
+            bo_template = await self._backoffice_template(req, notes)
             linked = await self._users.linked_user_ids(employee_id, before)
             if not linked and req.backoffice_username and bo_template is None:
                 raise InputValidationError(
@@ -160,13 +167,13 @@ class Rehiring:
             "changes_applied": modified.changes_applied,
             "permission_applied": modified.permission_applied,
             "verified": req.verify,
-            "warnings": modified.warnings,
+            "warnings": (*modified.warnings, *notes),
         }
         logger.info("employee %d rehired", employee_id)
         if not req.restore_backoffice:
             return EmployeeRehired(**fields)
         try:
-            login = await self._login(req, employee_id, before.pos_user_id, linked)
+            login = await self._login(req, employee_id, before.pos_user_id, linked, bo_template)
         except BackofficeError as exc:
             partial_user = getattr(exc, "partial", None)
             password = getattr(partial_user, "password", None)
@@ -191,6 +198,27 @@ class Rehiring:
         fields.update(login)
         return EmployeeRehired(**fields)
 
+    async def _backoffice_template(
+        self, req: RehireEmployeeRequest, notes: list[str]
+    ) -> str | None:
+        """The Backoffice template to give the login, checked before any write: the one
+        named, else the POS template's namesake if the tenant has one (else the login keeps
+        its access)."""
+        if req.backoffice_permission is None and req.permission is None:
+            return None
+        templates = (await self._catalogue.backoffice()).templates
+        if req.backoffice_permission is not None:
+            return P.resolve_bo_template(templates, req.backoffice_permission).name
+        assert req.permission is not None
+        try:
+            return P.resolve_bo_template(templates, req.permission).name
+        except NotFoundError:
+            notes.append(
+                f"no Backoffice template is named {req.permission!r}: a restored login keeps "
+                "its access (give backoffice_permission to change it)"
+            )
+            return None
+
     async def _employee_id(self, req: RehireEmployeeRequest) -> int:
         if req.pos_user_id is not None:
             return (await self._roster.resolve(pos_user_id=req.pos_user_id)).employee_id
@@ -205,9 +233,9 @@ class Rehiring:
         employee_id: int,
         pos_user_id: int,
         linked: list[int],
+        bo_template: str | None,
     ) -> dict[str, Any]:
         """Restore (or create) the employee's Backoffice login; the result's fields."""
-        bo_template = req.backoffice_permission or req.permission
         if not linked:
             if not req.backoffice_username:
                 return {"warnings": ("no Backoffice login is linked to this employee",)}

@@ -127,6 +127,22 @@ class Login:
             self._stats.relogins += 1
             await self._login(sess)
 
+    async def check(self, sess: Session, username: str, password: str) -> bool:
+        """Whether the tenant accepts ``username`` / ``password``: one login on ``sess`` (a
+        spare session, outside the pool), counted but never remembered as the bot's refusal."""
+        jar = LoginCookie()
+        await self._sender.send(sess, "GET", LOGIN_PATH, idempotent=True, login=jar)
+        body = encode_pairs([("_username", username), ("_password", password)])
+        sent = await self._sender.send(
+            sess, "POST", LOGIN_CHECK_PATH, content=body, idempotent=True, login=jar
+        )
+        resp = sent.response
+        accepted = resp.status_code in _LOGIN_REDIRECTS and (
+            location_path(resp.headers.get("location")) != LOGIN_PATH
+        )
+        logger.info("login check as %r: %s", username, "accepted" if accepted else "refused")
+        return accepted
+
     async def _login(self, sess: Session) -> None:
         # A fresh cookie: the old PHPSESSID is dead, and GET /login issues a new one (§3.1). It
         # stays the login's own until the login succeeds (see LoginCookie).

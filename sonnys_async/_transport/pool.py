@@ -128,10 +128,8 @@ class SessionPool:
         if size < 1:
             raise ValueError("sessions must be at least 1")
         self._transport = transport
-        self.sessions = [
-            Session(i, self._new_client(base_url, transport, verify, timeout, user_agent))
-            for i in range(size)
-        ]
+        self._client_args = (base_url, transport, verify, timeout, user_agent)
+        self.sessions = [Session(i, self._new_client(*self._client_args)) for i in range(size)]
         self._round_robin = itertools.count()
         #: ``_owners[k - 1]`` is the index of the session that made pool-wide login number ``k``.
         self._owners: list[int] = []
@@ -206,6 +204,11 @@ class SessionPool:
         sess.login_seq = len(self._owners)
         sess.generation += 1
         sess.served = 0
+
+    def spare(self) -> Session:
+        """A session outside the pool (index -1), on the same transport: for a one-off login
+        with other credentials. The caller closes its client."""
+        return Session(-1, self._new_client(*self._client_args))
 
     async def aclose(self) -> None:
         """Close every session's client, then the injected transport (shared, so closed once)."""

@@ -238,6 +238,28 @@ class Transport:
 
         await self._boundary("GET", "/login", all_sessions())
 
+    async def check_login(self, username: str, password: str) -> bool:
+        """Whether the tenant accepts these credentials (another user's, e.g. after a password
+        reset): one login on a throwaway session. The pool's sessions and the bot's own login
+        state are not touched; the password never reaches a log.
+
+        Returns:
+            ``True`` when the login was accepted.
+
+        Raises:
+            TransportError: The login page could not be reached.
+        """
+        redacting_filter.add_secret(password)
+        sess = self._pool.spare()
+        try:
+            checked: bool = await self._boundary(
+                "GET", "/login_check", self._login.check(sess, username, password)
+            )
+            return checked
+        finally:
+            await sess.client.aclose()
+            redacting_filter.discard_secret(password)
+
     async def aclose(self) -> None:
         """Close every session's client and the connection pool. Idempotent."""
         if self._closed:
