@@ -51,6 +51,9 @@ from ._services.preflight import Preflight
 from ._services.profiles import Profiles
 from ._services.rehiring import Rehiring
 from ._services.roster import Roster
+from ._services.sync_apply import SyncApplier
+from ._services.sync_plan import RosterSync
+from ._services.sync_snapshot import SnapshotReader
 from ._services.user_admin import BackofficeUserAdmin
 from ._services.user_changes import BackofficeUserChanges
 from ._services.users import BackofficeUsers
@@ -177,7 +180,20 @@ class AsyncBackofficeClient:
         self._user_changes = user_changes = BackofficeUserChanges(
             catalogue, roster, access, admin, contacts
         )
-        self._rehiring = Rehiring(catalogue, roster, self._changes, users, admin, user_changes)
+        self._rehiring = rehiring = Rehiring(
+            catalogue, roster, self._changes, users, admin, user_changes
+        )
+        reader = SnapshotReader(gateway, catalogue, roster)
+        self._sync_plans = RosterSync(reader, self.base_url, username)
+        self._sync_apply = SyncApplier(
+            roster,
+            hiring,
+            self._changes,
+            offboarding,
+            rehiring,
+            tenant=self.base_url,
+            bot_user=username,
+        )
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Self:
@@ -303,6 +319,10 @@ class AsyncBackofficeClient:
     reactivate_backoffice_user = _awaits(
         lambda c: c._user_admin, BackofficeUserAdmin.reactivate_backoffice_user
     )
+
+    # ---- roster sync: _services/sync_plan.py, sync_apply.py
+    plan_roster_sync = _awaits(lambda c: c._sync_plans, RosterSync.plan_roster_sync)
+    apply_plan = _returns(lambda c: c._sync_apply, SyncApplier.apply_plan)
 
     # ---- rehires: _services/rehiring.py
     rehire_employee = _awaits(lambda c: c._rehiring, Rehiring.rehire_employee)

@@ -274,6 +274,10 @@ class BackofficeClient(PortalOwner[AsyncBackofficeClient]):
     rehire_employee = _blocking(AsyncBackofficeClient.rehire_employee)
     rehire_employee_from = _blocking(AsyncBackofficeClient.rehire_employee_from)
 
+    # roster sync
+    plan_roster_sync = _blocking(AsyncBackofficeClient.plan_roster_sync)
+    apply_plan = _blocking_bulk(AsyncBackofficeClient.apply_plan)
+
     # employee reads
     get_employee = _blocking(AsyncBackofficeClient.get_employee)
     get_employee_profile = _blocking(AsyncBackofficeClient.get_employee_profile)

@@ -65,6 +65,7 @@ class Changes:
         first_name: str | None = None,
         last_name: str | None = None,
         phone: str | None = None,
+        employee_id: int | None = None,
         new_first_name: str | None = None,
         new_last_name: str | None = None,
         new_phone: str | None = None,
@@ -110,6 +111,7 @@ class Changes:
             first_name: Lookup by name (with ``last_name``; ``phone`` breaks ties).
             last_name: See ``first_name``.
             phone: Tiebreak of a name lookup.
+            employee_id: The server's employee id (as a result recorded it): no lookup.
             new_first_name: New first name.
             new_last_name: New last name.
             new_phone: New phone.
@@ -160,14 +162,18 @@ class Changes:
             catalogue = await self._catalogue.pos()
             template = P.resolve_pos_template(catalogue.templates, req.permission)
 
-        target = await self._roster.resolve(
-            pos_user_id=req.pos_user_id,
-            email=req.email,
-            first_name=req.first_name,
-            last_name=req.last_name,
-            phone=req.phone,
-        )
-        employee_id = target.employee_id
+        if req.employee_id is not None:
+            employee_id = req.employee_id
+            pos_user_id = (await self._roster.edit_page(employee_id)).pos_user_id
+        else:
+            target = await self._roster.resolve(
+                pos_user_id=req.pos_user_id,
+                email=req.email,
+                first_name=req.first_name,
+                last_name=req.last_name,
+                phone=req.phone,
+            )
+            employee_id, pos_user_id = target.employee_id, target.pos_user_id
         applied: list[str] = []
         warnings: list[str] = []
         comp_page: pages.CompensationPage | None = None
@@ -183,7 +189,7 @@ class Changes:
                 what=what,
                 partial=EmployeeModified(
                     employee_id=employee_id,
-                    pos_user_id=target.pos_user_id,
+                    pos_user_id=pos_user_id,
                     changes_applied=tuple(applied),
                     verified=False,
                     warnings=tuple(warnings),
@@ -238,7 +244,7 @@ class Changes:
         logger.info("employee %d modified: %s", employee_id, ", ".join(applied))
         return EmployeeModified(
             employee_id=employee_id,
-            pos_user_id=target.pos_user_id,
+            pos_user_id=pos_user_id,
             changes_applied=tuple(applied),
             permission_applied=template.name if template is not None else None,
             wage_rate=wage[0] if wage else None,

@@ -95,6 +95,15 @@ from .results import (
     EmployeeSummary,
     WageRecord,
 )
+from .sync import (
+    FieldChange,
+    MatchKey,
+    RosterEntry,
+    SyncAction,
+    SyncItem,
+    SyncPlan,
+    SyncScope,
+)
 
 __all__ = [
     "ActiveFilter",
@@ -126,6 +135,8 @@ __all__ = [
     "EmployeeProfile",
     "EmployeeRehired",
     "EmployeeSummary",
+    "FieldChange",
+    "MatchKey",
     "ModifyBackofficeUserRequest",
     "ModifyEmployeeRequest",
     "Money",
@@ -140,9 +151,14 @@ __all__ = [
     "PosUserId",
     "RehireEmployeeRequest",
     "ResetBackofficePasswordRequest",
+    "RosterEntry",
     "SiteRef",
     "SiteRefs",
     "SiteRequest",
+    "SyncAction",
+    "SyncItem",
+    "SyncPlan",
+    "SyncScope",
     "UserPersonName",
     "Username",
     "WageRecord",

@@ -215,7 +215,8 @@ class ModifyEmployeeRequest(_InputModel):
     """What :meth:`AsyncBackofficeClient.modify_employee` changes.
 
     Lookup: exactly one of ``pos_user_id`` / ``email`` / ``first_name`` + ``last_name`` (the
-    names then identify the employee; use ``new_first_name`` / ``new_last_name`` to rename).
+    names then identify the employee; use ``new_first_name`` / ``new_last_name`` to rename), or
+    ``employee_id`` (the server's id, as a result or a plan recorded it: no lookup).
 
     Field rules are the create model's, with one intended difference: a blank
     ``adp_employee_id``, ``emergency_contact_name`` or ``emergency_contact_phone`` is kept as
@@ -227,6 +228,7 @@ class ModifyEmployeeRequest(_InputModel):
     first_name: PersonName | None = None
     last_name: PersonName | None = None
     phone: ClearablePhone = None
+    employee_id: int | None = Field(default=None, ge=1)
     new_first_name: PersonName | None = None
     new_last_name: PersonName | None = None
     new_phone: ClearablePhone = None
@@ -255,7 +257,9 @@ class ModifyEmployeeRequest(_InputModel):
 
     @model_validator(mode="after")
     def _v_change(self) -> Self:
-        _check_lookup(self.pos_user_id, self.email, self.first_name, self.last_name, self.phone)
+        keys = (self.pos_user_id, self.email, self.first_name, self.last_name, self.phone)
+        if self.employee_id is None or any(k is not None for k in keys):
+            _check_lookup(*keys)
         if self.new_phone == "":
             raise _issue("new_phone", "cannot be empty")
         if (
