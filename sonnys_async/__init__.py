@@ -41,8 +41,13 @@ from .errors import ServerError as ServerError
 from .errors import TransportError as TransportError
 from .errors import WriteNotVerifiedError as WriteNotVerifiedError
 from .journal import Journal as Journal
+from .models import BackofficePasswordReset as BackofficePasswordReset
+from .models import BackofficeUser as BackofficeUser
 from .models import BackofficeUserCreated as BackofficeUserCreated
 from .models import BackofficeUserDisabled as BackofficeUserDisabled
+from .models import BackofficeUserModified as BackofficeUserModified
+from .models import BackofficeUserReactivated as BackofficeUserReactivated
+from .models import BackofficeUserSummary as BackofficeUserSummary
 from .models import CreateBackofficeUserRequest as CreateBackofficeUserRequest
 from .models import CreateEmployeeRequest as CreateEmployeeRequest
 from .models import DisableEmployeeRequest as DisableEmployeeRequest
@@ -53,8 +58,11 @@ from .models import EmployeeDisabled as EmployeeDisabled
 from .models import EmployeeModified as EmployeeModified
 from .models import EmployeePermission as EmployeePermission
 from .models import EmployeeProfile as EmployeeProfile
+from .models import EmployeeRehired as EmployeeRehired
 from .models import EmployeeSummary as EmployeeSummary
+from .models import ModifyBackofficeUserRequest as ModifyBackofficeUserRequest
 from .models import ModifyEmployeeRequest as ModifyEmployeeRequest
+from .models import RehireEmployeeRequest as RehireEmployeeRequest
 from .models import WageRecord as WageRecord
 from .sync import BackofficeClient as BackofficeClient
 from .sync import BlockingBulk as BlockingBulk
@@ -66,9 +74,14 @@ __all__ = [
     "AuthenticationError",
     "BackofficeClient",
     "BackofficeError",
+    "BackofficePasswordReset",
     "BackofficeTimeoutError",
+    "BackofficeUser",
     "BackofficeUserCreated",
     "BackofficeUserDisabled",
+    "BackofficeUserModified",
+    "BackofficeUserReactivated",
+    "BackofficeUserSummary",
     "BlockingBulk",
     "BoTemplate",
     "Bulk",
@@ -88,6 +101,7 @@ __all__ = [
     "EmployeeModified",
     "EmployeePermission",
     "EmployeeProfile",
+    "EmployeeRehired",
     "EmployeeSummary",
     "FieldIssue",
     "FormError",
@@ -96,6 +110,7 @@ __all__ = [
     "ItemNotFoundError",
     "Journal",
     "Limits",
+    "ModifyBackofficeUserRequest",
     "ModifyEmployeeRequest",
     "NotFoundError",
     "Outcome",
@@ -104,6 +119,7 @@ __all__ = [
     "PosPermission",
     "PosTemplate",
     "Region",
+    "RehireEmployeeRequest",
     "RetryPolicy",
     "ServerError",
     "Site",

@@ -40,6 +40,7 @@ from ._services.bulk_ops import BulkOps
 from ._services.catalogue import Catalogue
 from ._services.changes import Changes
 from ._services.compensation import Compensation
+from ._services.contacts import ContactIndex
 from ._services.employee_form import EmployeeForm
 from ._services.gateway import Gateway
 from ._services.hire_plan import HirePlanner
@@ -48,7 +49,13 @@ from ._services.offboarding import Offboarding
 from ._services.pos_access import PosAccess
 from ._services.preflight import Preflight
 from ._services.profiles import Profiles
+from ._services.rehiring import Rehiring
 from ._services.roster import Roster
+from ._services.sync_apply import SyncApplier
+from ._services.sync_plan import RosterSync
+from ._services.sync_snapshot import SnapshotReader
+from ._services.user_admin import BackofficeUserAdmin
+from ._services.user_changes import BackofficeUserChanges
 from ._services.users import BackofficeUsers
 from ._transport import Limits, RetryPolicy, Transport
 from .core.tenant import tenant_base_url
@@ -152,18 +159,41 @@ class AsyncBackofficeClient:
         gateway = Gateway(self._t)
         self._catalogue = catalogue = Catalogue(gateway)
         self._roster = roster = Roster(gateway)
+        self._contacts = contacts = ContactIndex(roster)
         self._profiles = Profiles(gateway, catalogue, roster)
         pos = PosAccess(gateway)
         access = BackofficeAccess(gateway, catalogue)
-        self._users = users = BackofficeUsers(gateway, catalogue, roster, access)
+        self._users = users = BackofficeUsers(gateway, catalogue, roster, access, contacts)
         planner = HirePlanner(catalogue)
-        self._hiring = hiring = Hiring(gateway, catalogue, planner, roster, pos, users, access)
+        self._hiring = hiring = Hiring(
+            gateway, catalogue, planner, roster, contacts, pos, users, access
+        )
         form = EmployeeForm(gateway, roster)
         self._offboarding = offboarding = Offboarding(roster, form, users)
         compensation = Compensation(gateway, catalogue)
-        self._changes = Changes(catalogue, roster, form, compensation, pos)
-        self._preflight = Preflight(catalogue, roster)
+        self._changes = Changes(catalogue, roster, contacts, form, compensation, pos)
+        self._preflight = Preflight(catalogue, contacts)
         self._bulk = BulkOps(hiring, offboarding)
+        self._user_admin = admin = BackofficeUserAdmin(
+            gateway, catalogue, roster, access, contacts, self._t.check_login
+        )
+        self._user_changes = user_changes = BackofficeUserChanges(
+            catalogue, roster, access, admin, contacts
+        )
+        self._rehiring = rehiring = Rehiring(
+            catalogue, roster, self._changes, users, admin, user_changes
+        )
+        reader = SnapshotReader(gateway, catalogue, roster)
+        self._sync_plans = RosterSync(reader, self.base_url, username)
+        self._sync_apply = SyncApplier(
+            roster,
+            hiring,
+            self._changes,
+            offboarding,
+            rehiring,
+            tenant=self.base_url,
+            bot_user=username,
+        )
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Self:
@@ -240,18 +270,18 @@ class AsyncBackofficeClient:
     list_backoffice_templates = _awaits(lambda c: c._catalogue, Catalogue.list_backoffice_templates)
     list_permissions = _awaits(lambda c: c._catalogue, Catalogue.list_permissions)
 
-    # ---- roster reads and availability checks: _services/roster.py
+    # ---- roster reads and availability checks: _services/roster.py, contacts.py
     list_employees = _awaits(lambda c: c._roster, Roster.list_employees)
     search_employees = _awaits(lambda c: c._roster, Roster.search_employees)
     find_employees = _awaits(lambda c: c._roster, Roster.find_employees)
     find_employee = _awaits(lambda c: c._roster, Roster.find_employee)
     pos_user_id_exists = _awaits(lambda c: c._roster, Roster.pos_user_id_exists)
     is_pos_user_id_available = _awaits(lambda c: c._roster, Roster.is_pos_user_id_available)
-    is_email_available = _awaits(lambda c: c._roster, Roster.is_email_available)
+    is_email_available = _awaits(lambda c: c._contacts, ContactIndex.is_email_available)
     is_backoffice_username_available = _awaits(
         lambda c: c._roster, Roster.is_backoffice_username_available
     )
-    is_phone_available = _awaits(lambda c: c._roster, Roster.is_phone_available)
+    is_phone_available = _awaits(lambda c: c._contacts, ContactIndex.is_phone_available)
 
     # ---- employee snapshots: _services/profiles.py
     get_employee = _awaits(lambda c: c._profiles, Profiles.get_employee)
@@ -271,6 +301,32 @@ class AsyncBackofficeClient:
         lambda c: c._users, BackofficeUsers.create_backoffice_user_from
     )
     disable_backoffice_user = _awaits(lambda c: c._users, BackofficeUsers.disable_backoffice_user)
+
+    # ---- Backoffice users after creation: _services/user_admin.py, user_changes.py
+    list_backoffice_users = _awaits(
+        lambda c: c._user_admin, BackofficeUserAdmin.list_backoffice_users
+    )
+    get_backoffice_user = _awaits(lambda c: c._user_admin, BackofficeUserAdmin.get_backoffice_user)
+    modify_backoffice_user = _awaits(
+        lambda c: c._user_changes, BackofficeUserChanges.modify_backoffice_user
+    )
+    modify_backoffice_user_from = _awaits(
+        lambda c: c._user_changes, BackofficeUserChanges.modify_backoffice_user_from
+    )
+    reset_backoffice_password = _awaits(
+        lambda c: c._user_admin, BackofficeUserAdmin.reset_backoffice_password
+    )
+    reactivate_backoffice_user = _awaits(
+        lambda c: c._user_admin, BackofficeUserAdmin.reactivate_backoffice_user
+    )
+
+    # ---- roster sync: _services/sync_plan.py, sync_apply.py
+    plan_roster_sync = _awaits(lambda c: c._sync_plans, RosterSync.plan_roster_sync)
+    apply_plan = _returns(lambda c: c._sync_apply, SyncApplier.apply_plan)
+
+    # ---- rehires: _services/rehiring.py
+    rehire_employee = _awaits(lambda c: c._rehiring, Rehiring.rehire_employee)
+    rehire_employee_from = _awaits(lambda c: c._rehiring, Rehiring.rehire_employee_from)
 
     # ---- bulk streams and their pre-flight: _services/bulk_ops.py, preflight.py
     preflight_employees = _awaits(lambda c: c._preflight, Preflight.preflight_employees)

@@ -16,6 +16,7 @@ from ._version import __version__
 __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
     "DEFAULT_MAX_PER_SECOND",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_RETRY_AFTER_MAX",
     "DEFAULT_RETRY_ATTEMPTS",
     "DEFAULT_SESSIONS",
@@ -26,9 +27,13 @@ __all__ = [
     "DEFAULT_WAIT_MAX",
     "LOGGER_NAME",
     "LOGIN_CHECK_PATH",
+    "LOGIN_MIN_SERVED",
     "LOGIN_PATH",
+    "LOGIN_STORM_PER_SESSION",
+    "LOGIN_STORM_SLACK",
+    "MAX_REPLAYS_PER_REQUEST",
     "SESSION_COOKIE",
-    "THRASH_STRIKES_PER_SESSION",
+    "THRASH_STRIKES",
     "USER_AGENT",
 ]
 
@@ -58,9 +63,28 @@ DEFAULT_WAIT_JITTER: Final = 0.1
 #: A ``Retry-After`` longer than this is shortened to it (a retry never hangs for minutes).
 DEFAULT_RETRY_AFTER_MAX: Final = 60.0
 
-#: Pool-thrash detection: this many strikes per pooled session (a session found logged out right
-#: after a sibling logged in) shrink the pool to one session.
-THRASH_STRIKES_PER_SESSION: Final = 1
+#: Largest answer body read, in bytes after decompression (``Transport(max_response_bytes=)``).
+#: Authenticated pages are 140-465 KB (protocol §0) and a 1,000-row roster page a few MB; a
+#: longer body is refused while it streams in, never read into memory whole.
+DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
+
+#: Pool-thrash detection: this many strikes (a request sent after a sibling's newer login was
+#: answered found its session logged out) before any proof that sessions coexist shrink the
+#: pool to its newest session. The first strike already stops new sessions from starting.
+THRASH_STRIKES: Final = 2
+
+#: The login breaker (issue 14, defect 3): a login "bought progress" once its session served
+#: this many requests. When more than ``LOGIN_STORM_PER_SESSION * sessions + LOGIN_STORM_SLACK``
+#: logins in a row each replaced one that had not, the transport stops logging in: that request
+#: and every later one raise ``AuthenticationError("login storm: ...")`` without sending.
+LOGIN_MIN_SERVED: Final = 2
+LOGIN_STORM_PER_SESSION: Final = 2
+LOGIN_STORM_SLACK: Final = 2
+
+#: Times one request may meet an expired session and be replayed. A safety net only: replays
+#: follow a re-login (bounded by the breaker) or move to a live sibling session, and a second
+#: bounce right after a login that served nothing fails the request at once.
+MAX_REPLAYS_PER_REQUEST: Final = 16
 
 #: Protocol §3.1 / §3.2.
 LOGIN_PATH: Final = "/login"

@@ -12,6 +12,7 @@ Foreign errors (httpx, pydantic, selectolax) are translated at the boundary and 
     ├── FormRejectedError          the server bounced a form POST back (``actionXfer``)
     ├── WriteNotVerifiedError      the read-back after a write does not show the change
     ├── OutcomeUnknownError        a POST may or may not have been applied; could not settle it
+    ├── StaleRecordError           a planned record changed on the server since it was planned
     ├── ClientClosedError          the sync client (or a stream) was closed under a waiting call
     ├── PageStructureError         a page lacks a landmark the parser needs (markup changed?)
     ├── FormError                  form replay misuse
@@ -45,6 +46,7 @@ __all__ = [
     "OutcomeUnknownError",
     "PageStructureError",
     "ServerError",
+    "StaleRecordError",
     "TransportError",
     "WriteNotVerifiedError",
 ]
@@ -157,6 +159,15 @@ class OutcomeUnknownError(BackofficeError):
         super().__init__(message)
         self.url = url
         self.partial = partial
+
+
+class StaleRecordError(BackofficeError):
+    """A record changed on the server after a roster-sync plan was made: the plan's item for it
+    is not applied (plan again to see the change)."""
+
+    def __init__(self, message: str, *, employee_id: int | None = None) -> None:
+        super().__init__(message)
+        self.employee_id = employee_id
 
 
 class ClientClosedError(BackofficeError, RuntimeError):

@@ -18,6 +18,13 @@ Re-running with the same journal skips keys whose latest entry is ``ok``, retrie
 latest entry is ``failed`` and resolves *ambiguous* keys (a ``started`` entry with no final
 entry, or ``unknown``) by reading server state (see :func:`sonnys_async.bulk.run_each`).
 
+A journal **bound to a tenant** (``Journal(path, tenant=JournalTenant(url, user))``) records
+it in a line without ``event`` (``{"v":1,"ts":...,"tenant":{"base_url":...,"username":...}}``),
+and opening it for another tenant or bot user raises :class:`JournalTenantError` before
+anything is written: a rehearsal's journal never makes a real run skip rows as done. A journal
+from before bindings (entries, no tenant line) is bound by its first bound opening
+(``Journal.adopted``; a warning is logged): refusing it would strand an interrupted real run.
+
 Because the journal stores credentials it is created with mode ``0600`` (owner read/write
 only), like every other file of this package that holds credentials (:func:`open_private`).
 Each line is flushed as soon as it is written; ``fsync=True`` also forces it to disk.
@@ -42,10 +49,14 @@ from .errors import FieldIssue, InputValidationError
 __all__ = [
     "JOURNAL_VERSION",
     "Journal",
+    "JournalContents",
     "JournalEntry",
+    "JournalTenant",
+    "JournalTenantError",
     "KeyState",
     "PrivateFile",
     "open_private",
+    "read_journal",
     "to_jsonable",
 ]
 
@@ -215,7 +226,131 @@ class KeyState:
         return f"KeyState(key={self.key!r}, last_event={self.last_event!r})"
 
 
-class Journal(PrivateFile):
+@dataclasses.dataclass(frozen=True, slots=True)
+class JournalTenant:
+    """The tenant (base URL) and bot user a journal's entries were written against."""
+
+    base_url: str
+    username: str
+
+    def same_as(self, other: JournalTenant) -> bool:
+        """Same tenant and user (case and a trailing ``/`` aside, as the Backoffice's names)."""
+        mine, theirs = (self.base_url, self.username), (other.base_url, other.username)
+        return [v.strip().rstrip("/").casefold() for v in mine] == [
+            v.strip().rstrip("/").casefold() for v in theirs
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.base_url} as {self.username!r}"
+
+
+class JournalTenantError(InputValidationError):
+    """The journal is bound to another tenant or bot user (``recorded``, not ``tenant``)."""
+
+    def __init__(self, path: Path, recorded: JournalTenant, tenant: JournalTenant) -> None:
+        why = f"{path} was written for {recorded}, not {tenant}; a journal belongs to one "
+        super().__init__([FieldIssue("journal", why + "tenant and bot user")])
+        self.recorded, self.tenant = recorded, tenant
+
+
+class JournalContents:
+    """What a journal file holds, read without changing it (:func:`read_journal`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.states: dict[str, KeyState] = {}
+        #: The tenant the journal is bound to (``None``: unbound, or no file).
+        self.tenant: JournalTenant | None = None
+        self.torn_at: int | None = None  # offset of a last line cut short by a killed process
+        self.needs_newline = False  # the last line is complete but lacks its newline
+
+    def state(self, key: str) -> KeyState | None:
+        """What the journal knows about ``key`` (``None``: never seen)."""
+        return self.states.get(key)
+
+    def __iter__(self) -> Iterator[KeyState]:
+        return iter(list(self.states.values()))
+
+    def __len__(self) -> int:
+        """Number of keys the journal knows."""
+        return len(self.states)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.states
+
+    def counts(self) -> dict[KeyStatus, int]:
+        """How many keys are ``done``, ``failed`` and ``ambiguous``."""
+        counts: dict[KeyStatus, int] = {"done": 0, "failed": 0, "ambiguous": 0}
+        for state in self.states.values():
+            counts[state.status] += 1
+        return counts
+
+    def check_tenant(self, tenant: JournalTenant) -> None:
+        """Raise :class:`JournalTenantError` if bound to another tenant or user."""
+        if self.tenant is not None and not self.tenant.same_as(tenant):
+            raise JournalTenantError(self.path, self.tenant, tenant)
+
+    def apply(self, entry: JournalEntry) -> None:
+        """Replay one entry. Only what a re-run needs stays in memory (the file has the
+        rest): a done key keeps its result (``Outcome.recorded`` fills the results row); an
+        unfinished key keeps the item of its latest attempt (its credentials) and its error."""
+        state = self.states.get(entry.key)
+        if state is None:
+            state = self.states[entry.key] = KeyState(entry.key, entry.event)
+        state.last_event = entry.event
+        if entry.event == "started":
+            state.item, state.result, state.error, state.resolved = entry.item, None, None, False
+        elif entry.event == "ok":
+            state.item, state.result, state.error = None, entry.result, None
+            state.resolved = entry.resolved
+        else:
+            state.error = entry.error
+
+    def _read(self) -> None:
+        # Bytes, line by line: a line cut short by a killed process may end inside a multi-byte
+        # character (names like "José" are written as UTF-8, ensure_ascii=False), and the cut
+        # must be found by byte offset (text mode would also turn "\r\n" into one character).
+        try:
+            file = self.path.open("rb")
+        except FileNotFoundError:
+            return
+        with file:
+            offset = 0
+            number = 0
+            complete = True
+            for raw in file:
+                number += 1
+                start, offset = offset, offset + len(raw)
+                complete = raw.endswith(b"\n")
+                try:
+                    line = raw.decode("utf-8")
+                    parsed = _parse_line(line) if line.strip() else None
+                except (ValueError, KeyError):  # UnicodeDecodeError, JSONDecodeError too
+                    if not complete:
+                        self.torn_at = start  # the previous run died mid-line
+                        return
+                    why = f"{self.path}: line {number} is not a journal entry"
+                    raise InputValidationError([FieldIssue("journal", why)]) from None
+                if isinstance(parsed, JournalTenant):
+                    self.tenant = self.tenant or parsed
+                elif parsed is not None:
+                    self.apply(parsed)
+            self.needs_newline = number > 0 and not complete
+
+
+def read_journal(path: str | os.PathLike[str]) -> JournalContents:
+    """Read a journal without changing it (a missing file reads as an empty journal): its
+    tenant and what it knows of each key, before a run commits to anything.
+
+    Raises:
+        InputValidationError: A line other than the last one is not a journal entry.
+    """
+    contents = JournalContents(Path(path))
+    contents._read()
+    return contents
+
+
+class Journal(PrivateFile, JournalContents):
     """An append-only JSONL journal of a bulk run (see the module docstring for the format).
 
     Opening a journal reads what earlier runs recorded, then appends to the same file. A last
@@ -227,113 +362,52 @@ class Journal(PrivateFile):
 
     kind = "journal"
 
-    def __init__(self, path: str | os.PathLike[str], *, fsync: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        fsync: bool = False,
+        tenant: JournalTenant | None = None,
+    ) -> None:
         """Open (or create, mode ``0600``) the journal at ``path``.
 
         Args:
             path: The JSONL file.
             fsync: Force every entry to disk (slower; flushing alone survives a killed process,
                 ``fsync`` also survives a power cut).
+            tenant: Bind the journal to this tenant and bot user (see the module docstring).
 
         Raises:
+            JournalTenantError: Bound to another tenant or user (nothing was written).
             InputValidationError: A line other than the last one is not a journal entry.
         """
-        self.path = Path(path)
+        JournalContents.__init__(self, Path(path))
         self._fsync = fsync
-        self._states: dict[str, KeyState] = {}
-        needs_newline = self._load()
-        super().__init__(self.path, append=True)
-        if needs_newline:
+        self._read()
+        if tenant is not None:
+            self.check_tenant(tenant)
+        #: An unbound journal with entries, bound by this opening (written before bindings).
+        self.adopted = tenant is not None and self.tenant is None and bool(self.states)
+        if self.torn_at is not None:
+            # The previous run died mid-line: drop the fragment so our entries start on a
+            # clean line (it held nothing usable).
+            _log.warning("journal %s: dropping a truncated last line", self.path)
+            os.truncate(self.path, self.torn_at)
+        PrivateFile.__init__(self, self.path, append=True)
+        if self.needs_newline:
             # The last line is complete JSON but its newline never made it: add it.
-            file = self._writable()
-            file.write("\n")
-            file.flush()
-
-    # -- reading -------------------------------------------------------------------------------
-
-    def _load(self) -> bool:
-        # Bytes, line by line: a line cut short by a killed process may end inside a multi-byte
-        # character (names like "José" are written as UTF-8, ensure_ascii=False), and the cut
-        # must be found by byte offset (text mode would also turn "\r\n" into one character).
-        try:
-            file = self.path.open("rb")
-        except FileNotFoundError:
-            return False
-        with file:
-            offset = 0
-            number = 0
-            for raw in file:
-                number += 1
-                start, offset = offset, offset + len(raw)
-                complete = raw.endswith(b"\n")
-                try:
-                    line = raw.decode("utf-8")
-                    entry = _parse_entry(line) if line.strip() else None
-                except ValueError:  # UnicodeDecodeError and JSONDecodeError included
-                    if not complete:
-                        # The previous run died mid-line: drop the fragment so our entries
-                        # start on a clean line (it held nothing usable).
-                        _log.warning("journal %s: dropping a truncated last line", self.path)
-                        file.close()
-                        os.truncate(self.path, start)
-                        return False
-                    raise InputValidationError(
-                        [
-                            FieldIssue(
-                                "journal", f"{self.path}: line {number} is not a journal entry"
-                            )
-                        ]
-                    ) from None
-                if entry is not None:
-                    self._apply(entry)
-        return number > 0 and not complete
-
-    def _apply(self, entry: JournalEntry) -> None:
-        # Only what a re-run needs stays in memory (the file has the rest): a done key keeps
-        # its result (Outcome.recorded fills the results row); an unfinished key keeps the item
-        # of its latest attempt (its credentials) and its error.
-        state = self._states.get(entry.key)
-        if state is None:
-            state = self._states[entry.key] = KeyState(entry.key, entry.event)
-        state.last_event = entry.event
-        if entry.event == "started":
-            state.item = entry.item
-            state.result = None
-            state.error = None
-            state.resolved = False
-        elif entry.event == "ok":
-            state.item = None
-            state.result = entry.result
-            state.resolved = entry.resolved
-            state.error = None
-        else:
-            state.error = entry.error
-
-    def state(self, key: str) -> KeyState | None:
-        """What the journal knows about ``key`` (``None``: never seen)."""
-        return self._states.get(key)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._states
-
-    def __len__(self) -> int:
-        """Number of keys the journal knows."""
-        return len(self._states)
+            self._writable().write("\n")
+        if tenant is not None and self.tenant is None:
+            if self.adopted:
+                _log.warning("journal %s records no tenant; binding it to %s", self.path, tenant)
+            self._write_line({"tenant": {"base_url": tenant.base_url, "username": tenant.username}})
+            self.tenant = tenant
+        self._writable().flush()
 
     def __bool__(self) -> bool:
         # An open journal is a journal, even an empty one (`if journal:` must not mean "has
         # keys"; use len() for that).
         return True
-
-    def __iter__(self) -> Iterator[KeyState]:
-        return iter(list(self._states.values()))
-
-    def counts(self) -> dict[KeyStatus, int]:
-        """How many keys are ``done``, ``failed`` and ``ambiguous``."""
-        counts: dict[KeyStatus, int] = {"done": 0, "failed": 0, "ambiguous": 0}
-        for state in self._states.values():
-            counts[state.status] += 1
-        return counts
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -354,7 +428,6 @@ class Journal(PrivateFile):
         self._write(JournalEntry(key, "unknown", _now(), error=_error_data(error)))
 
     def _write(self, entry: JournalEntry) -> None:
-        file = self._writable()
         data: dict[str, Any] = {
             "v": JOURNAL_VERSION,
             "ts": entry.ts,
@@ -369,16 +442,22 @@ class Journal(PrivateFile):
                 data["resolved"] = True
         else:
             data["error"] = entry.error
+        self._write_line(data)
+        self.apply(entry)
+
+    def _write_line(self, data: dict[str, Any]) -> None:
         # One write per line, then flush: a killed process loses at most the line in progress
-        # (which _load tolerates).
+        # (which reading tolerates).
+        file = self._writable()
+        if "event" not in data:
+            data = {"v": JOURNAL_VERSION, "ts": _now(), **data}
         file.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
         file.flush()
         if self._fsync:
             os.fsync(file.fileno())
-        self._apply(entry)
 
     def __repr__(self) -> str:
-        return f"Journal({str(self.path)!r}, keys={len(self._states)})"
+        return f"Journal({str(self.path)!r}, keys={len(self.states)})"
 
 
 def _now() -> str:
@@ -394,7 +473,7 @@ def _error_data(error: BaseException) -> dict[str, Any]:
     return data
 
 
-def _parse_entry(line: str) -> JournalEntry | None:
+def _parse_line(line: str) -> JournalEntry | JournalTenant | None:
     data = json.loads(line)
     if not isinstance(data, dict):
         raise ValueError("not an object")
@@ -403,6 +482,9 @@ def _parse_entry(line: str) -> JournalEntry | None:
     if event not in _EVENTS or not isinstance(key, str):
         if "event" in data:
             raise ValueError("unknown event")
+        tenant = data.get("tenant")
+        if isinstance(tenant, dict):
+            return JournalTenant(str(tenant["base_url"]), str(tenant["username"]))
         return None  # a future header/metadata line: nothing to replay
     return JournalEntry(
         key=key,

@@ -4,6 +4,16 @@ The transport only ever logs through these helpers; :class:`RedactingFilter` is 
 defence that callers (and the library's own logger) can attach to scrub anything that slipped
 into a log record's text: form-encoded secret fields, ``Cookie`` / ``Set-Cookie`` values and
 ``PHPSESSID`` tokens.
+
+The libraries below the transport log too: ``httpx`` logs each request line at INFO, and
+``httpcore`` logs each step at DEBUG, response headers included (``set-cookie: PHPSESSID=...``
+from ``httpcore.http11``). A filter on a logger only sees records logged *on that logger*, not
+those propagated from its children, so :func:`protect_http_loggers` attaches the filter to every
+logger of those libraries: ``httpx``, ``httpcore`` and each ``httpcore.*`` child (the known ones
+are created if httpcore has not created them yet, so a later ``getLogger`` returns the guarded
+one; children that exist already, whatever their name, are found in the logging manager), plus
+``h2``/``hpack``, which log decoded headers under HTTP/2. The transport calls it whenever a
+``Transport`` is created; it is idempotent and never replaces a caller's own filters.
 """
 
 from __future__ import annotations
@@ -16,10 +26,12 @@ from typing import Final
 from urllib.parse import parse_qsl, quote_plus, urlencode, urlsplit, urlunsplit
 
 __all__ = [
+    "HTTP_LOGGERS",
     "MASK",
     "MIN_LITERAL",
     "SECRET_FIELDS",
     "RedactingFilter",
+    "protect_http_loggers",
     "redact_body",
     "redact_headers",
     "redact_pairs",
@@ -186,3 +198,38 @@ class RedactingFilter(logging.Filter):
             record.msg = clean
             record.args = None
         return True
+
+
+#: The loggers of the HTTP stack below the transport, and their known children.
+HTTP_LOGGERS: Final = (
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+    "h2",
+    "hpack",
+)
+_HTTP_ROOTS: Final = ("httpx", "httpcore", "h2", "hpack", "h11")
+
+
+def protect_http_loggers(redacting: logging.Filter) -> list[str]:
+    """Attach ``redacting`` to every logger of httpx, httpcore and the HTTP/2 libraries.
+
+    Args:
+        redacting: The filter (usually a :class:`RedactingFilter`); attached once per logger.
+
+    Returns:
+        The names of the loggers that now carry it.
+    """
+    names = set(HTTP_LOGGERS)
+    for name in list(logging.Logger.manager.loggerDict):
+        if name.split(".")[0] in _HTTP_ROOTS:
+            names.add(name)
+    for name in sorted(names):
+        target = logging.getLogger(name)
+        if redacting not in target.filters:
+            target.addFilter(redacting)
+    return sorted(names)

@@ -264,6 +264,20 @@ class BackofficeClient(PortalOwner[AsyncBackofficeClient]):
     create_backoffice_user_from = _blocking(AsyncBackofficeClient.create_backoffice_user_from)
     disable_backoffice_user = _blocking(AsyncBackofficeClient.disable_backoffice_user)
 
+    # Backoffice users after creation, and rehires
+    list_backoffice_users = _blocking(AsyncBackofficeClient.list_backoffice_users)
+    get_backoffice_user = _blocking(AsyncBackofficeClient.get_backoffice_user)
+    modify_backoffice_user = _blocking(AsyncBackofficeClient.modify_backoffice_user)
+    modify_backoffice_user_from = _blocking(AsyncBackofficeClient.modify_backoffice_user_from)
+    reset_backoffice_password = _blocking(AsyncBackofficeClient.reset_backoffice_password)
+    reactivate_backoffice_user = _blocking(AsyncBackofficeClient.reactivate_backoffice_user)
+    rehire_employee = _blocking(AsyncBackofficeClient.rehire_employee)
+    rehire_employee_from = _blocking(AsyncBackofficeClient.rehire_employee_from)
+
+    # roster sync
+    plan_roster_sync = _blocking(AsyncBackofficeClient.plan_roster_sync)
+    apply_plan = _blocking_bulk(AsyncBackofficeClient.apply_plan)
+
     # employee reads
     get_employee = _blocking(AsyncBackofficeClient.get_employee)
     get_employee_profile = _blocking(AsyncBackofficeClient.get_employee_profile)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .._transport import SessionHandle
 from ..core import pages, sites
 from ..core import payloads as P
@@ -28,20 +30,42 @@ class BackofficeAccess:
         self._gateway = gateway
         self._catalogue = catalogue
 
+    async def read(
+        self, user_id: int, *, session: SessionHandle | None = None
+    ) -> pages.UserPermissionsPage:
+        """The user's access page, parsed."""
+        resp = await self._gateway.page(
+            f"/user/permissions/{user_id}", session=session, what="user access page"
+        )
+        return pages.parse_user_permissions(resp.text)
+
     async def set(
-        self, user_id: int, tree: SiteTree, selection: SiteSelection, template: BoTemplate
+        self,
+        user_id: int,
+        tree: SiteTree,
+        selection: SiteSelection,
+        template: BoTemplate | None,
+        *,
+        enabled: Iterable[str] | None = None,
     ) -> None:
-        """Save a user's accessible sites, template and its tokens (a full replacement)."""
+        """Save a user's accessible sites and tokens (a full replacement): ``template``'s
+        tokens, or ``enabled`` (then ``template`` only names the page's template select)."""
         bo = await self._catalogue.backoffice()
+        want = _enabled(template, enabled)
         await self._gateway.replace_form(
             "/user/permissions/update",
             P.backoffice_access_pairs(
-                user_id=user_id, tree=tree, selection=selection, template=template, tokens=bo.tokens
+                user_id=user_id,
+                tree=tree,
+                selection=selection,
+                template=template,
+                tokens=bo.tokens,
+                enabled=want,
             ),
             what="Backoffice access",
             ok=_back_on_user_list,
             stored=lambda session: self.matches(
-                user_id, tree, selection, template, session=session
+                user_id, tree, selection, template, enabled=want, session=session
             ),
         )
 
@@ -50,16 +74,20 @@ class BackofficeAccess:
         user_id: int,
         tree: SiteTree,
         selection: SiteSelection,
-        template: BoTemplate,
+        template: BoTemplate | None,
         *,
+        enabled: Iterable[str] | None = None,
         session: SessionHandle | None = None,
     ) -> bool:
         """Whether the user's enabled tokens and sites are exactly these."""
-        resp = await self._gateway.page(
-            f"/user/permissions/{user_id}", session=session, what="user access page"
-        )
-        page = pages.parse_user_permissions(resp.text)
-        want = set(template.tokens) & set(page.tokens)
+        page = await self.read(user_id, session=session)
+        want = _enabled(template, enabled) & set(page.tokens)
         return set(page.enabled) == want and sites.same_selection(
             tree, page.accessible_sites, selection
         )
+
+
+def _enabled(template: BoTemplate | None, enabled: Iterable[str] | None) -> frozenset[str]:
+    if enabled is not None:
+        return frozenset(enabled)
+    return frozenset(template.tokens) if template is not None else frozenset()

@@ -7,7 +7,7 @@ from typing import Any
 
 from .._secrets import generate_backoffice_password, generate_pos_pin
 from ..bulk import Bulk, Outcome, run_each
-from ..errors import InputValidationError
+from ..errors import DuplicateError, InputValidationError
 from ..journal import Journal
 from ..models import (
     CreateEmployeeRequest,
@@ -44,6 +44,7 @@ class BulkOps:
         journal: Journal | None = None,
         fail_fast: bool = False,
         on_outcome: Callable[[Outcome[Any, EmployeeCreated]], None] | None = None,
+        unreachable_after: int | None = 5,
     ) -> Bulk[Any, EmployeeCreated]:
         """Create many employees concurrently: ``async with`` the result, then ``async for``.
 
@@ -55,6 +56,14 @@ class BulkOps:
         template, then the linked Backoffice user; what cannot be finished fails the item with
         a :class:`~sonnys_async.errors.WriteNotVerifiedError` saying what is missing.
 
+        A hire whose answer was lost ends ``unknown`` (never "failed": the insert may land
+        later) and is settled once more when the items have run out: found on the server, it
+        is finished and reported ``ok`` (``resolved``). A hire refused because its POS User ID
+        is taken is read first: held by this very hire (same names and PIN: an earlier
+        attempt landed late), it is finished and reported ``ok`` (``resolved``), not as a
+        duplicate. A refused login stops the run (``summary.stopped == "authentication"``),
+        and so does a Backoffice that stopped answering (``"unreachable"``).
+
         Args:
             requests: The hires.
             max_at_once: Creates in flight at once.
@@ -64,7 +73,10 @@ class BulkOps:
             on_outcome: Called with each outcome as it is recorded, also for items that finish
                 after the consumer stopped iterating (Ctrl-C): where to write results row by
                 row. ``Outcome.item`` is the request as sent (drawn secrets included) and
-                ``Outcome.index`` its position in ``requests``.
+                ``Outcome.index`` its position in ``requests``; an ``unknown`` outcome may be
+                followed by its settlement (same ``index``) at the end of the run.
+            unreachable_after: Stop after this many hires in a row failed because the
+                Backoffice did not answer (``None``: never).
 
         Returns:
             A :class:`~sonnys_async.bulk.Bulk` of outcomes.
@@ -88,7 +100,9 @@ class BulkOps:
             journal=journal,
             fail_fast=fail_fast,
             resolve=resolve,
+            resolve_on=_pos_user_id_taken,
             on_outcome=on_outcome,
+            unreachable_after=unreachable_after,
         )
 
     def disable_employees(
@@ -102,6 +116,7 @@ class BulkOps:
         fail_fast: bool = False,
         on_outcome: Callable[[Outcome[Any, EmployeeDisabled]], None] | None = None,
         skip_done: bool = False,
+        unreachable_after: int | None = 5,
     ) -> Bulk[Any, EmployeeDisabled]:
         """Disable many employees concurrently (items: requests, dicts, or POS User IDs).
 
@@ -111,6 +126,12 @@ class BulkOps:
         leaves again active, and a re-run that adds ``disable_backoffice_user`` would end no
         login. Keys are the POS User ID, else the e-mail, else ``first last``, the text ones
         case-folded (as the server compares them).
+
+        A disable whose answer was lost, or whose read-back failed after the server accepted
+        it (:class:`~sonnys_async.errors.WriteNotVerifiedError` with ``partial``), ends
+        ``unknown`` and is settled by running it again when the items have run out (it reads
+        the state first, so it is safe to repeat): a result is a second outcome, ``ok`` and
+        ``resolved``. A refused login, or a Backoffice that stopped answering, stops the run.
 
         Args:
             requests: Who to disable.
@@ -122,6 +143,8 @@ class BulkOps:
                 after the consumer stopped iterating; ``Outcome.index`` is the item's position.
             skip_done: Skip items the journal records as done (``skipped`` outcomes, the
                 earlier result in ``Outcome.recorded``) instead of checking them again.
+            unreachable_after: Stop after this many items in a row failed because the
+                Backoffice did not answer (``None``: never).
 
         Returns:
             A :class:`~sonnys_async.bulk.Bulk` of outcomes.
@@ -136,7 +159,9 @@ class BulkOps:
             return await self._offboarding.disable_employee_from(coerce(item))
 
         async def resolve(item: Any) -> EmployeeDisabled | None:
-            return None  # re-running a disable is safe: it checks the state first
+            # Running a disable again is safe (it reads the state first, and posts only for an
+            # active employee): it settles a lost answer and finishes what is left.
+            return await one(item)
 
         def key(item: Any) -> str:
             if isinstance(item, int):
@@ -152,9 +177,24 @@ class BulkOps:
             first, last = item_key(item, "first_name"), item_key(item, "last_name")
             return f"{first} {last}".casefold()
 
+        def with_recorded_id(item: Any) -> Any:
+            # A leaver an earlier run recorded is found again by the id it recorded: an inactive
+            # employee may no longer be findable by e-mail (the server lists active ones).
+            if journal is None or isinstance(item, int):
+                return item
+            state = journal.state(key(item))
+            recorded = state.result if state is not None else None
+            found = recorded.get("employee_id") if isinstance(recorded, Mapping) else None
+            if not isinstance(found, int) or isinstance(found, bool):
+                return item
+            try:
+                return coerce(item).model_copy(update={"employee_id": found})
+            except InputValidationError:
+                return item  # fails alone when it runs
+
         return run_each(
             one,
-            requests,
+            _map_items(requests, with_recorded_id),
             key=key,
             max_at_once=max_at_once,
             max_per_second=max_per_second,
@@ -163,7 +203,15 @@ class BulkOps:
             resolve=resolve,
             on_outcome=on_outcome,
             skip_done=skip_done,
+            unreachable_after=unreachable_after,
         )
+
+
+def _pos_user_id_taken(error: BaseException) -> bool:
+    """A create refused because a unique value is taken (POS User ID, e-mail, phone): maybe by
+    this very hire, sent by an earlier attempt whose answer was lost and which landed late
+    (``Hiring.resume`` tells, by POS User ID, names and PIN)."""
+    return isinstance(error, DuplicateError) and error.field in {"pos_user_id", "email", "phone"}
 
 
 def _map_items(

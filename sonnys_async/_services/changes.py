@@ -18,6 +18,7 @@ from ..errors import BackofficeError, OutcomeUnknownError, WriteNotVerifiedError
 from ..models import EmployeeModified, ModifyEmployeeRequest
 from .catalogue import Catalogue, PosCatalogue
 from .compensation import Compensation
+from .contacts import ContactIndex
 from .employee_form import EmployeeForm
 from .inputs import request_from
 from .pos_access import PosAccess
@@ -34,6 +35,7 @@ class Changes:
     Args:
         catalogue: Sites, departments and templates named by a change.
         roster: The lookup and the edit page.
+        contacts: The index of taken e-mails and phones (told about new ones).
         form: The employee update form.
         compensation: The wage form.
         pos: The POS permissions form.
@@ -43,12 +45,14 @@ class Changes:
         self,
         catalogue: Catalogue,
         roster: Roster,
+        contacts: ContactIndex,
         form: EmployeeForm,
         compensation: Compensation,
         pos: PosAccess,
     ) -> None:
         self._catalogue = catalogue
         self._roster = roster
+        self._contacts = contacts
         self._form = form
         self._compensation = compensation
         self._pos = pos
@@ -61,6 +65,7 @@ class Changes:
         first_name: str | None = None,
         last_name: str | None = None,
         phone: str | None = None,
+        employee_id: int | None = None,
         new_first_name: str | None = None,
         new_last_name: str | None = None,
         new_phone: str | None = None,
@@ -70,6 +75,8 @@ class Changes:
         adp_employee_id: str | None = None,
         emergency_contact_name: str | None = None,
         emergency_contact_phone: str | None = None,
+        pos_pin: int | None = None,
+        start_date: date | datetime | None = None,
         wage_rate: Decimal | float | int | str | None = None,
         overtime_wage_rate: Decimal | float | int | str | None = None,
         wage_effective_date: date | datetime | None = None,
@@ -80,8 +87,11 @@ class Changes:
     ) -> EmployeeModified:
         """Change an employee; only the forms a change touches are submitted, each verified.
 
-        Properties (names, phone, e-mail, departments, sites, emergency contact, ADP id,
-        ``activate``) go through the edit form; a wage change adds a wage record (effective
+        Properties (names, phone, e-mail, departments, sites, emergency contact, ADP id, POS
+        PIN, start date, ``activate``) go through the edit form, which is submitted only when
+        one of them differs from what the employee has (``changes_applied`` lists only real
+        changes: ``activate=True`` on an active employee is a warning, not "activated"); a
+        wage change adds a wage record (effective
         ``wage_effective_date``, default today, clamped up to the day after the latest record
         with a warning, §9.1); ``permission`` applies a POS template's full matrix.
         ``overtime_wage_rate`` alone adds a record keeping the current regular rate (the
@@ -101,6 +111,7 @@ class Changes:
             first_name: Lookup by name (with ``last_name``; ``phone`` breaks ties).
             last_name: See ``first_name``.
             phone: Tiebreak of a name lookup.
+            employee_id: The server's employee id (as a result recorded it): no lookup.
             new_first_name: New first name.
             new_last_name: New last name.
             new_phone: New phone.
@@ -110,6 +121,8 @@ class Changes:
             adp_employee_id: New ADP id (``""`` clears it).
             emergency_contact_name: New value (``""`` clears it).
             emergency_contact_phone: New value (``""`` clears it).
+            pos_pin: New five-digit POS PIN.
+            start_date: New start date.
             wage_rate: New hourly rate.
             overtime_wage_rate: New overtime rate (default 1.5 x rate when eligible).
             wage_effective_date: When the new wage starts.
@@ -149,14 +162,18 @@ class Changes:
             catalogue = await self._catalogue.pos()
             template = P.resolve_pos_template(catalogue.templates, req.permission)
 
-        target = await self._roster.resolve(
-            pos_user_id=req.pos_user_id,
-            email=req.email,
-            first_name=req.first_name,
-            last_name=req.last_name,
-            phone=req.phone,
-        )
-        employee_id = target.employee_id
+        if req.employee_id is not None:
+            employee_id = req.employee_id
+            pos_user_id = (await self._roster.edit_page(employee_id)).pos_user_id
+        else:
+            target = await self._roster.resolve(
+                pos_user_id=req.pos_user_id,
+                email=req.email,
+                first_name=req.first_name,
+                last_name=req.last_name,
+                phone=req.phone,
+            )
+            employee_id, pos_user_id = target.employee_id, target.pos_user_id
         applied: list[str] = []
         warnings: list[str] = []
         comp_page: pages.CompensationPage | None = None
@@ -172,7 +189,7 @@ class Changes:
                 what=what,
                 partial=EmployeeModified(
                     employee_id=employee_id,
-                    pos_user_id=target.pos_user_id,
+                    pos_user_id=pos_user_id,
                     changes_applied=tuple(applied),
                     verified=False,
                     warnings=tuple(warnings),
@@ -182,19 +199,19 @@ class Changes:
         # ---- properties
         if req.changes_properties:
             try:
-                await self._properties(employee_id, req, tree, selection, deps)
+                changed, status = await self._properties(
+                    employee_id, req, tree, selection, deps, warnings
+                )
             except (WriteNotVerifiedError, OutcomeUnknownError):
                 raise
             except BackofficeError as exc:
                 if applied:
                     raise partial_error(exc, "properties") from exc
                 raise
-            if req.activate is True:
-                applied.append("activated")
-            elif req.activate is False:
-                applied.append("deactivated")
-            if req.changes_property_fields:
-                applied.insert(0, "properties")
+            if changed:
+                applied.append("properties")
+            if status is not None:
+                applied.append(status)
 
         # ---- compensation
         wage: tuple[Decimal, Decimal | None, date] | None = None
@@ -227,7 +244,7 @@ class Changes:
         logger.info("employee %d modified: %s", employee_id, ", ".join(applied))
         return EmployeeModified(
             employee_id=employee_id,
-            pos_user_id=target.pos_user_id,
+            pos_user_id=pos_user_id,
             changes_applied=tuple(applied),
             permission_applied=template.name if template is not None else None,
             wage_rate=wage[0] if wage else None,
@@ -244,8 +261,26 @@ class Changes:
         tree: SiteTree | None,
         selection: SiteSelection | None,
         deps: tuple[Department, ...] | None,
-    ) -> None:
+        warnings: list[str],
+    ) -> tuple[list[str], str | None]:
+        """Submit the edit form if a requested property differs from the stored one.
+
+        Returns:
+            The fields that changed, and ``"activated"`` / ``"deactivated"`` when the status
+            changed (``None`` otherwise).
+        """
         before = await self._roster.edit_page(employee_id)
+        changed = _changed_properties(req, before, tree, selection, deps)
+        expect_active = before.active if req.activate is None else req.activate
+        status: str | None = None
+        if expect_active != before.active:
+            status = "activated" if expect_active else "deactivated"
+        elif req.activate is not None:
+            warnings.append(f"employee is already {'active' if before.active else 'inactive'}")
+        if not changed and status is None:
+            if req.changes_property_fields:
+                warnings.append("the requested properties are already stored; nothing was sent")
+            return [], None
         data = before.form.replay()
         scalar = {
             "employee[firstName]": req.new_first_name,
@@ -255,6 +290,12 @@ class Changes:
             "employee[adpEmployeeId]": req.adp_employee_id,
             "employee[emergencyContactName]": req.emergency_contact_name,
             "employee[emergencyContactPhone]": req.emergency_contact_phone,
+            "posCredential[POSLoginPassword]": (
+                str(req.pos_pin) if req.pos_pin is not None else None
+            ),
+            "employee[startDate]": (
+                P.fmt_date(req.start_date) if req.start_date is not None else None
+            ),
         }
         for name, value in scalar.items():
             if value is not None:
@@ -271,7 +312,6 @@ class Changes:
             # Re-emit the whole site tree per §5.4 rather than toggling replayed keys.
             pairs = sites.strip_site_pairs(pairs)
             pairs += sites.employee_site_pairs(tree, selection)
-        expect_active = before.active if req.activate is None else req.activate
         pairs = [(k, v) for k, v in pairs if k != "employee[isActive]"]
         if expect_active:
             pairs.append(("employee[isActive]", "1"))
@@ -311,6 +351,10 @@ class Changes:
             ):
                 if value is not None and (got or "") != value:
                     problems.append((field, value, got))
+            if req.pos_pin is not None and after.pos_pin != req.pos_pin:
+                problems.append(("pos_pin", "the new PIN", "another PIN"))  # never the values
+            if req.start_date is not None and after.start_date != req.start_date:
+                problems.append(("start_date", req.start_date, after.start_date))
             return problems
 
         await self._form.update(
@@ -321,3 +365,47 @@ class Changes:
             before=before,
             check=check,
         )
+        self._contacts.note_employee(
+            employee_id, pos_user_id=None, phone=req.new_phone, email=req.new_email
+        )
+        return changed, status
+
+
+def _changed_properties(
+    req: ModifyEmployeeRequest,
+    before: pages.EmployeeEditPage,
+    tree: SiteTree | None,
+    selection: SiteSelection | None,
+    deps: tuple[Department, ...] | None,
+) -> list[str]:
+    """The requested properties whose value differs from the stored one."""
+    changed: list[str] = []
+
+    def differs(name: str, want: object, have: object) -> None:
+        if want is not None and want != have:
+            changed.append(name)
+
+    differs("new_first_name", norm(req.new_first_name) or None, norm(before.first_name))
+    differs("new_last_name", norm(req.new_last_name) or None, norm(before.last_name))
+    differs("new_phone", req.new_phone, digits(before.phone)[-10:])
+    differs("new_email", norm(req.new_email) or None, norm(before.email))
+    differs("adp_employee_id", req.adp_employee_id, before.adp_employee_id or "")
+    differs(
+        "emergency_contact_name", req.emergency_contact_name, before.emergency_contact_name or ""
+    )
+    differs(
+        "emergency_contact_phone",
+        req.emergency_contact_phone,
+        digits(before.emergency_contact_phone)[-10:],
+    )
+    differs("pos_pin", req.pos_pin, before.pos_pin)
+    differs("start_date", req.start_date, before.start_date)
+    if deps is not None and {d.id for d in deps} != set(before.department_ids):
+        changed.append("departments")
+    if (
+        selection is not None
+        and tree is not None
+        and not sites.same_selection(tree, selection, before.available_sites)
+    ):
+        changed.append("available_sites")
+    return changed

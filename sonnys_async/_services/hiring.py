@@ -13,9 +13,6 @@ from .. import _constants as C
 from .._secrets import generate_backoffice_password
 from .._transport import AmbiguousWriteError
 from ..core import payloads as P
-from ..core.sites import same_selection
-from ..core.text import norm
-from ..domain import PosTemplate
 from ..errors import (
     BackofficeError,
     DuplicateError,
@@ -24,9 +21,11 @@ from ..errors import (
 )
 from ..models import CreateEmployeeRequest, EmployeeCreated
 from .bo_access import BackofficeAccess
-from .catalogue import Catalogue, PosCatalogue
+from .catalogue import Catalogue
+from .contacts import ContactIndex
 from .gateway import Gateway, reading_back, trailing_id
 from .hire_plan import CreatePlan, HirePlanner
+from .hire_verify import verify_created
 from .inputs import request_from
 from .pos_access import PosAccess
 from .roster import Roster, same_name
@@ -45,6 +44,7 @@ class Hiring:
         catalogue: Tenant data (the POS catalogue is remembered after a first hire).
         planner: Resolves a request's names before any write.
         roster: Pre-flight and read-back lookups.
+        contacts: Taken e-mails and phones (pre-flight; told about each new hire).
         pos: The POS permissions form.
         users: The linked Backoffice user.
         access: The Backoffice user's access (a resumed create makes it whole).
@@ -56,6 +56,7 @@ class Hiring:
         catalogue: Catalogue,
         planner: HirePlanner,
         roster: Roster,
+        contacts: ContactIndex,
         pos: PosAccess,
         users: BackofficeUsers,
         access: BackofficeAccess,
@@ -64,6 +65,7 @@ class Hiring:
         self._catalogue = catalogue
         self._planner = planner
         self._roster = roster
+        self._contacts = contacts
         self._pos = pos
         self._users = users
         self._access = access
@@ -164,7 +166,19 @@ class Hiring:
                     field="username",
                     value=req.backoffice_username,
                 )
-        # ---- pre-flight: one targeted search (includes disabled holders, §4)
+        # ---- pre-flight: e-mail and phone from the client's index (no request while it is
+        # fresh), the POS User ID by one targeted search (includes disabled holders, §4)
+        employees, users = await self._contacts.email_holders(req.email)
+        if employees or users:
+            raise DuplicateError(
+                f"e-mail {req.email!r} is already in use by an employee or a Backoffice user",
+                field="email",
+                value=req.email,
+            )
+        if await self._contacts.phone_holders(req.phone):
+            raise DuplicateError(
+                "phone is already in use by another employee", field="phone", value=req.phone
+            )
         if await self._roster.rows_by_pos_user_id(req.pos_user_id):
             raise DuplicateError(
                 f"POS User ID {req.pos_user_id} is already in use",
@@ -172,6 +186,9 @@ class Hiring:
                 value=req.pos_user_id,
             )
         employee_id = await self._insert(req, plan.insert_pairs())
+        self._contacts.note_employee(
+            employee_id, pos_user_id=req.pos_user_id, phone=req.phone, email=req.email
+        )
         return await self._finish(plan, employee_id)
 
     async def resume(self, req: CreateEmployeeRequest) -> EmployeeCreated | None:
@@ -324,7 +341,9 @@ class Hiring:
         if req.verify:
             partial = plan.result(employee_id, verified=False, warnings=tuple(warnings))
             with reading_back(f"employee {employee_id} create", what="read_back", partial=partial):
-                await self._verify(plan, employee_id, template, catalogue)
+                await verify_created(
+                    plan, employee_id, template, catalogue, roster=self._roster, pos=self._pos
+                )
 
         logger.info(
             "created employee %d (POS User ID %d, template %r, verified=%s)",
@@ -428,64 +447,3 @@ class Hiring:
             verified=req.verify,
             warnings=tuple(warnings),
         )
-
-    async def _verify(
-        self, plan: CreatePlan, employee_id: int, template: PosTemplate, catalogue: PosCatalogue
-    ) -> None:
-        """One roster row proves names, activity, sites (codes), departments and Access."""
-        req, tree, selection = plan.req, plan.tree, plan.selection
-
-        def fail(what: str, expected: object, actual: object) -> WriteNotVerifiedError:
-            return WriteNotVerifiedError(
-                f"employee {employee_id} created, but {what} reads back as {actual!r} "
-                f"instead of {expected!r}",
-                what=what,
-                expected=expected,
-                actual=actual,
-                partial=plan.result(employee_id, verified=False),
-            )
-
-        try:
-            rows = await self._roster.rows_by_pos_user_id(req.pos_user_id)
-        except BackofficeError as exc:
-            raise WriteNotVerifiedError(
-                f"employee {employee_id} created, but the read-back failed: {exc}",
-                what="read_back",
-                partial=plan.result(employee_id, verified=False),
-            ) from exc
-        rows = [r for r in rows if r.employee_id == employee_id]
-        if len(rows) != 1:
-            # Employees without an available site are not listed (§10.3).
-            raise fail("roster row", employee_id, [r.employee_id for r in rows])
-        row = rows[0]
-        if not same_name(row, req.first_name, req.last_name):
-            raise fail(
-                "name", f"{req.first_name} {req.last_name}", f"{row.first_name} {row.last_name}"
-            )
-        if not row.is_active:
-            raise fail("status", "active", "inactive")
-        want_codes = P.selection_codes(tree, selection)
-        if want_codes is not None:
-            got_codes = frozenset(c.casefold() for c in row.site_codes)
-            if got_codes != want_codes:
-                raise fail("sites", sorted(want_codes), sorted(got_codes))
-        else:
-            edit = await self._roster.edit_page(employee_id)
-            if not same_selection(tree, edit.available_sites, selection):
-                raise fail("sites", selection, edit.available_sites)
-        want_deps = {norm(d.name) for d in plan.deps}
-        got_deps = {norm(d) for d in row.departments}
-        if want_deps != got_deps:
-            raise fail("departments", sorted(want_deps), sorted(got_deps))
-        # Access shows the applied template's name; several templates may share one grant set,
-        # and a server could show "Custom": then the grants themselves decide.
-        equal_names = {
-            norm(n)
-            for n in P.match_template_names(
-                catalogue.templates, template.grants, template.overrides
-            )
-        }
-        if norm(row.access) not in equal_names | {
-            norm(template.name)
-        } and not await self._pos.matches(employee_id, template):
-            raise fail("pos_template", template.name, row.access)

@@ -41,6 +41,7 @@ class Offboarding:
         first_name: str | None = None,
         last_name: str | None = None,
         phone: str | None = None,
+        employee_id: int | None = None,
         disable_backoffice_user: bool = False,
         verify: bool = True,
     ) -> EmployeeDisabled:
@@ -63,6 +64,7 @@ class Offboarding:
                 match is preferred over inactive namesakes).
             last_name: See ``first_name``.
             phone: Tiebreak for a name lookup.
+            employee_id: The server's employee id (as a result recorded it): no lookup.
             disable_backoffice_user: Also deactivate the linked Backoffice user(s).
             verify: Read back the edit page (default).
 
@@ -82,15 +84,19 @@ class Offboarding:
     async def disable_employee_from(self, request: DisableEmployeeRequest) -> EmployeeDisabled:
         """:meth:`disable_employee` taking a validated :class:`DisableEmployeeRequest`."""
         req = request
-        target = await self._roster.resolve(
-            pos_user_id=req.pos_user_id,
-            email=req.email,
-            first_name=req.first_name,
-            last_name=req.last_name,
-            phone=req.phone,
-            prefer_active=True,
-        )
-        edit = await self._roster.edit_page(target.employee_id)
+        if req.employee_id is not None:
+            employee_id = req.employee_id
+        else:
+            target = await self._roster.resolve(
+                pos_user_id=req.pos_user_id,
+                email=req.email,
+                first_name=req.first_name,
+                last_name=req.last_name,
+                phone=req.phone,
+                prefer_active=True,
+            )
+            employee_id = target.employee_id
+        edit = await self._roster.edit_page(employee_id)
         already = not edit.active
         disabled_users: list[int] = []
         warnings: list[str] = []
@@ -100,7 +106,7 @@ class Offboarding:
             data.remove("employee[isActive]")
             try:
                 await self._form.update(
-                    target.employee_id,
+                    employee_id,
                     data.pairs(),
                     expect_active=False,
                     verify=req.verify,
@@ -115,13 +121,13 @@ class Offboarding:
                 warnings.append(f"employee disable accepted, read-back failed: {exc}")
         logger.info(
             "employee %d %s",
-            target.employee_id,
+            employee_id,
             "was already inactive" if already else "disabled",
         )
 
         def result(**extra: Any) -> EmployeeDisabled:
             fields: dict[str, Any] = {
-                "employee_id": target.employee_id,
+                "employee_id": employee_id,
                 "pos_user_id": edit.pos_user_id,
                 "first_name": edit.first_name,
                 "last_name": edit.last_name,
@@ -138,7 +144,7 @@ class Offboarding:
         state = "was already inactive" if already else "was disabled"
         if req.disable_backoffice_user:
             try:
-                for user_id in await self._users.linked_user_ids(target.employee_id, edit):
+                for user_id in await self._users.linked_user_ids(employee_id, edit):
                     user = await self._users.disable(user_id, verify=req.verify)
                     if not user.was_already_inactive:
                         disabled_users.append(user_id)
@@ -146,7 +152,7 @@ class Offboarding:
                 # The employee step is done and must not be lost to the caller: say so, and
                 # hand back what was done (like create's partial results).
                 raise WriteNotVerifiedError(
-                    f"employee {target.employee_id} {state}, but its linked Backoffice "
+                    f"employee {employee_id} {state}, but its linked Backoffice "
                     f"user(s) could not be deactivated: {exc}",
                     what="backoffice_user",
                     expected="inactive",
@@ -162,7 +168,7 @@ class Offboarding:
                 warnings.append("no active Backoffice user linked to this employee was found")
         if unverified is not None:
             raise WriteNotVerifiedError(
-                f"employee {target.employee_id} {state} (the server accepted the update), but "
+                f"employee {employee_id} {state} (the server accepted the update), but "
                 f"reading it back failed: {unverified}",
                 what="read_back",
                 expected="inactive",

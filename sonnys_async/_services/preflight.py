@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from ..bulk import run_each
 from ..core import payloads as P
 from ..core import sites
-from ..core.text import digits, norm
+from ..core.text import norm
 from ..errors import FieldIssue, NotFoundError
 from ..models import CreateEmployeeRequest
 from .catalogue import Catalogue
-from .roster import Roster
+from .contacts import ContactIndex
 
 __all__ = ["Preflight"]
 
@@ -22,12 +21,12 @@ class Preflight:
 
     Args:
         catalogue: Sites, departments and templates.
-        roster: Taken POS User IDs, e-mails, phones and usernames.
+        contacts: Taken POS User IDs, e-mails, phones and usernames.
     """
 
-    def __init__(self, catalogue: Catalogue, roster: Roster) -> None:
+    def __init__(self, catalogue: Catalogue, contacts: ContactIndex) -> None:
         self._catalogue = catalogue
-        self._roster = roster
+        self._contacts = contacts
 
     async def preflight_employees(
         self,
@@ -42,13 +41,15 @@ class Preflight:
         (the rules ``create_employee`` applies, so a hire that passes will not fail on a
         name). With ``check_unique`` also the values the server keeps unique: POS User ID,
         e-mail and phone (among employees, active or not, and Backoffice users) and the
-        Backoffice username, both against the tenant and between the requests themselves. The
-        roster is read once for the phones (the server has no phone filter, protocol §10.2).
+        Backoffice username, both against the tenant and between the requests themselves: the
+        roster, the ``/user/create`` dropdown and the Backoffice user list are read once for the
+        whole batch (the server has no phone filter and the roster no e-mail column, protocol
+        §10.2, §11.2), so the cost does not grow with the number of hires.
 
         Args:
             requests: The hires, as validated requests.
-            check_unique: Also look for values already taken (one to three reads per hire).
-            max_at_once: Hires checked concurrently.
+            check_unique: Also look for values already taken.
+            max_at_once: Kept for compatibility (the checks no longer run per hire).
 
         Returns:
             One :class:`~sonnys_async.errors.FieldIssue` per problem, ``row`` being the
@@ -56,7 +57,7 @@ class Preflight:
         """
         issues = await self._name_issues(requests)
         if check_unique:
-            issues += await self._unique_issues(requests, max_at_once)
+            issues += await self._unique_issues(requests)
         return sorted(issues, key=lambda i: (i.row or 0, i.field))
 
     async def _name_issues(self, requests: Sequence[CreateEmployeeRequest]) -> list[FieldIssue]:
@@ -91,9 +92,7 @@ class Preflight:
                 )
         return issues
 
-    async def _unique_issues(
-        self, requests: Sequence[CreateEmployeeRequest], max_at_once: int
-    ) -> list[FieldIssue]:
+    async def _unique_issues(self, requests: Sequence[CreateEmployeeRequest]) -> list[FieldIssue]:
         issues: list[FieldIssue] = []
         first_seen: dict[tuple[str, str], int] = {}
         for row, req in enumerate(requests):
@@ -108,31 +107,21 @@ class Preflight:
                 earlier = first_seen.setdefault((field, value), row)
                 if earlier != row:
                     issues.append(FieldIssue(field, f"same value as request {earlier}", row))
-        roster = await self._roster.list_employees(active="all")
-        phones = {digits(e.phone)[-10:] for e in roster if e.phone}
-
-        async def taken(pair: tuple[int, CreateEmployeeRequest]) -> list[FieldIssue]:
-            row, req = pair
-            found: list[FieldIssue] = []
-            if not await self._roster.is_pos_user_id_available(req.pos_user_id):
-                found.append(FieldIssue("pos_user_id", "already in use", row))
-            if not await self._roster.is_email_available(req.email):
-                found.append(
+        # Three list reads for the whole batch, however many hires: fresh, not cached.
+        held = await self._contacts.holders(refresh=True)
+        for row, req in enumerate(requests):
+            if req.pos_user_id in held.pos_user_ids:
+                issues.append(FieldIssue("pos_user_id", "already in use", row))
+            email = norm(req.email)
+            if email in held.employee_emails or email in held.user_emails:
+                issues.append(
                     FieldIssue("email", "already in use by an employee or a Backoffice user", row)
                 )
-            if req.phone in phones:
-                found.append(FieldIssue("phone", "already in use by an employee", row))
-            username = req.backoffice_username
-            if username and not await self._roster.is_backoffice_username_available(username):
-                found.append(
+            if req.phone in held.phones:
+                issues.append(FieldIssue("phone", "already in use by an employee", row))
+            username = norm(req.backoffice_username)
+            if username and username in held.usernames:
+                issues.append(
                     FieldIssue("backoffice_username", "already taken by a Backoffice user", row)
                 )
-            return found
-
-        async with run_each(taken, list(enumerate(requests)), max_at_once=max_at_once) as bulk:
-            async for outcome in bulk:
-                if outcome.error is not None:
-                    row = outcome.item[0]
-                    issues.append(FieldIssue("row", f"could not be checked: {outcome.error}", row))
-                issues.extend(outcome.result or ())
         return issues

@@ -13,7 +13,7 @@ from .._transport import SessionHandle
 from ..core import pages
 from ..core.text import digits, norm
 from ..errors import AmbiguousMatchError, FieldIssue, InputValidationError, NotFoundError
-from ..models import ActiveFilter, EmployeeSummary, normalize_phone
+from ..models import ActiveFilter, EmployeeSummary
 from .gateway import Gateway
 
 __all__ = [
@@ -199,6 +199,20 @@ class Roster:
             and (username is None or norm(r.username) == norm(username))
         ]
 
+    async def all_users(self) -> list[pages.UserRow]:
+        """Every Backoffice user, active or not, every page of the list followed (§12)."""
+        params: list[tuple[str, str | int]] = [("statusSearch", "all"), ("limit", ROSTER_LIMIT)]
+        rows: list[pages.UserRow] = []
+        page_no = 1
+        while True:
+            path = "/user" if page_no == 1 else f"/user/{page_no}"
+            resp = await self._gateway.page(path, params, what="user list")
+            listing = pages.parse_user_list(resp.text)
+            rows.extend(listing.rows)
+            if not listing.pager.has_next or not listing.rows or page_no >= 10_000:
+                return rows
+            page_no += 1
+
     async def employee_options(self) -> tuple[pages.EmployeeOption, ...]:
         """The ``/user/create`` employee dropdown: the only place employees' e-mails are
         listed (its options carry ``data-email``; the roster has no e-mail column, §11.2)."""
@@ -253,10 +267,7 @@ class Roster:
         if email is not None:
             options = [o for o in await self.employee_options() if norm(o.email) == norm(email)]
             if not options:
-                raise NotFoundError(
-                    f"no employee with e-mail {email!r} (looked up in the /user/create list, "
-                    "which may omit some employees)"
-                )
+                return await self._by_login_email(email)
             if len(options) > 1:
                 raise AmbiguousMatchError(
                     f"several employees use e-mail {email!r}",
@@ -278,6 +289,27 @@ class Roster:
                 rows = active_rows
         r = pick_one(rows, first_name, last_name, phone)
         return Target(r.employee_id, r.pos_user_id, r.first_name, r.last_name, row=r)
+
+    async def _by_login_email(self, email: str) -> Target:
+        """The employee a Backoffice login with ``email`` is linked to (``user[employeeId]``,
+        §14): how an inactive employee is found by e-mail, since ``/user/create`` lists the
+        active ones."""
+        linked: dict[int, pages.UserEditPage] = {}
+        for row in await self.users_by(email=email):
+            page = await self.user_edit_page(row.user_id)
+            if page.employee_id is not None:
+                linked[page.employee_id] = page
+        if len(linked) != 1:
+            raise NotFoundError(
+                f"no employee with e-mail {email!r}: the /user/create list (active employees) "
+                "and the Backoffice logins with that e-mail name "
+                + ("none" if not linked else f"{len(linked)} employees")
+            )
+        employee_id = next(iter(linked))
+        edit = await self.edit_page(employee_id)
+        return Target(
+            employee_id, edit.pos_user_id, edit.first_name, edit.last_name, email=edit.email
+        )
 
     # ------------------------------------------------------------------ public reads
 
@@ -386,24 +418,6 @@ class Roster:
         """``not pos_user_id_exists(...)``; always live (``refresh`` kept for compatibility)."""
         return not await self.pos_user_id_exists(pos_user_id)
 
-    async def is_email_available(self, email: str, *, refresh: bool = False) -> bool:
-        """Whether no employee and no Backoffice user uses this e-mail (case-insensitive).
-
-        Employees' e-mails are read from ``/user/create`` (its employee options carry
-        ``data-email``; the roster has no e-mail column, §11.2); Backoffice users' from a
-        ``/user`` search. Always live (``refresh`` kept for compatibility).
-
-        Args:
-            email: The address.
-
-        Returns:
-            ``True`` when unused.
-        """
-        want = norm(email)
-        if any(norm(o.email) == want for o in await self.employee_options()):
-            return False
-        return not await self.users_by(email=email)
-
     async def is_backoffice_username_available(self, username: str) -> bool:
         """Whether no Backoffice user (active or not) has this username (case-insensitive).
 
@@ -417,18 +431,3 @@ class Roster:
             ``True`` when unused.
         """
         return not await self.users_by(username=username)
-
-    async def is_phone_available(self, phone: str, *, refresh: bool = False) -> bool:
-        """Whether no employee (active or not) has this phone (last 10 digits compared).
-
-        The roster has no phone filter (§10.2), so this reads the whole roster.
-
-        Args:
-            phone: Any formatting.
-
-        Returns:
-            ``True`` when unused.
-        """
-        want = normalize_phone(phone)
-        rows = await self.rows(active="all")
-        return not any(digits(r.phone)[-10:] == want for r in rows)

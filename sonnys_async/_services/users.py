@@ -25,6 +25,7 @@ from ..errors import (
 from ..models import BackofficeUserCreated, BackofficeUserDisabled, CreateBackofficeUserRequest
 from .bo_access import BackofficeAccess
 from .catalogue import Catalogue
+from .contacts import ContactIndex
 from .gateway import Gateway, reading_back, trailing_id
 from .inputs import request_from
 from .roster import Roster
@@ -70,6 +71,7 @@ class BackofficeUsers:
         catalogue: Site tree and Backoffice templates.
         roster: Lookups (employees to link, users by username or e-mail).
         access: The user access page (template and sites).
+        contacts: The index of taken usernames and e-mails (told about new users).
     """
 
     def __init__(
@@ -78,11 +80,13 @@ class BackofficeUsers:
         catalogue: Catalogue,
         roster: Roster,
         access: BackofficeAccess,
+        contacts: ContactIndex,
     ) -> None:
         self._gateway = gateway
         self._catalogue = catalogue
         self._roster = roster
         self._access = access
+        self._contacts = contacts
 
     # ------------------------------------------------------------------ deactivate
 
@@ -357,6 +361,7 @@ class BackofficeUsers:
             user_id = await self._settle_insert(
                 username, exc, employee_id=employee_id, email=email, names=expected_name
             )
+        self._contacts.note_user(user_id, username=username, email=email)
 
         def result(**extra: Any) -> BackofficeUserCreated:
             fields: dict[str, Any] = {

@@ -18,6 +18,7 @@ from .response import SessionHandle
 __all__ = [
     "NOT_SENT",
     "AmbiguousWriteError",
+    "ResponseTooLargeError",
     "failed_status",
     "from_httpx",
     "raise_failed_status",
@@ -47,6 +48,20 @@ class AmbiguousWriteError(TransportError):
     ) -> None:
         super().__init__(message, url=url, method=method)
         self.session = session
+
+
+class ResponseTooLargeError(TransportError):
+    """An answer's body outgrew ``Transport(max_response_bytes=)`` and was not read further.
+
+    Raised while the body streams in (or from its ``Content-Length``), so a hostile or broken
+    server cannot make the client hold gigabytes. Never retried: the same page would be as
+    large again. For a POST the transport raises :class:`AmbiguousWriteError` from it instead
+    (the server answered, so the write may have been applied). ``limit`` is the cap in bytes.
+    """
+
+    def __init__(self, message: str, *, limit: int, url: str, method: str) -> None:
+        super().__init__(message, url=url, method=method)
+        self.limit = limit
 
 
 def failed_status(status: int) -> bool:
@@ -88,7 +103,16 @@ def from_httpx(
         if isinstance(exc, httpx.TimeoutException):
             return BackofficeTimeoutError(what, method=method, url=url)
         return TransportError(what, method=method, url=url)
-    return TransportError(f"{method} {url}: {exc}", method=method, url=url)
+    if applied_unknown:
+        # Anything else (an undecodable body, a protocol error on the answer) happened after
+        # the request left: a write may have been applied.
+        return AmbiguousWriteError(
+            f"{what} (sent, but the answer could not be read; it may have been applied)",
+            method=method,
+            url=url,
+            session=session,
+        )
+    return TransportError(what, method=method, url=url)
 
 
 def raise_failed_status(

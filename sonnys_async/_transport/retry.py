@@ -15,6 +15,7 @@ Waits grow exponentially with jitter and honour ``Retry-After`` (:class:`RetryPo
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from dataclasses import dataclass
@@ -44,6 +45,9 @@ __all__ = [
 ]
 
 _TESTING = False
+# Longer delay-seconds read as infinite; longer "dates" are not parsed at all.
+_MAX_SECONDS_DIGITS = 15
+_MAX_DATE_CHARS = 64
 
 
 def set_testing(on: bool) -> None:
@@ -145,18 +149,28 @@ def retryable_status(status: int, *, idempotent: bool) -> bool:
 
 
 def retry_after(headers: httpx.Headers) -> float | None:
-    """The ``Retry-After`` of an answer in seconds (delay-seconds or an HTTP date), if valid."""
+    """The ``Retry-After`` of an answer in seconds (delay-seconds or an HTTP date), if valid.
+
+    Only ASCII digits count as delay-seconds (``"²"`` is not a number of seconds); an absurdly
+    long one reads as :data:`math.inf` (the policy caps it); anything unparsable, a date before
+    now included, gives ``None`` or ``0.0``, never an exception.
+    """
     value = headers.get("retry-after")
     if value is None:
         return None
     value = value.strip()
     if is_digits(value):
-        return float(value)
+        return float(value) if len(value) <= _MAX_SECONDS_DIGITS else math.inf
+    if len(value) > _MAX_DATE_CHARS or not value.isascii():
+        return None
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        seconds = when.timestamp() - time.time()
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
-    return max(0.0, when.timestamp() - time.time())
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
 
 
 class Retrier:

@@ -1,22 +1,33 @@
 """One logical request on one pooled session: limits, the session cookie, retries, errors, logs.
 
 Below the login flow and the request pipeline: :class:`Sender` sends what it is given, on the
-session it is given, and knows nothing of logins or expiry. Every attempt is counted in
-:class:`~.stats.TransportStats`; failures leave as :mod:`sonnys_async.errors`.
+session it is given, and knows nothing of logins or expiry (it only notes which login's cookie a
+request carried). Every attempt is counted in :class:`~.stats.TransportStats`; failures leave as
+:mod:`sonnys_async.errors`. Each body is read under the size cap and its markup checked
+(:mod:`.body`, :mod:`sonnys_async.core.guard`) before anyone parses it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import httpx
 
-from .._constants import SESSION_COOKIE
+from .._constants import DEFAULT_MAX_RESPONSE_BYTES, SESSION_COOKIE
+from ..core.guard import check_markup
+from ..errors import PageStructureError, TransportError
 from ..redaction import redact_url
-from .errors import failed_status, from_httpx, raise_failed_status
+from .body import issued_session_cookie, read_capped
+from .errors import (
+    AmbiguousWriteError,
+    ResponseTooLargeError,
+    failed_status,
+    from_httpx,
+    raise_failed_status,
+)
 from .limits import RequestLimiter
-from .pool import Session
+from .pool import LoginCookie, Session, SessionPool
 from .response import relative
 from .retry import Retrier
 from .stats import TransportStats, logger, path_template
@@ -30,11 +41,28 @@ _FORM: dict[str, str] = {"Content-Type": "application/x-www-form-urlencoded"}
 
 @dataclass(frozen=True, slots=True)
 class Sent:
-    """An answer, and the login (``generation``, ``login_seq``) whose cookie the request carried."""
+    """An answer, the login (``generation``, ``login_seq``) whose cookie the request carried,
+    and ``seen_seq``: how many pool-wide logins had been answered when it was sent."""
 
     response: httpx.Response
     generation: int
     login_seq: int
+    seen_seq: int
+
+
+def _unusable(
+    exc: ResponseTooLargeError | PageStructureError, sess: Session, method: str, url: str
+) -> AmbiguousWriteError:
+    """The error for a write whose answer arrived but cannot be used (too large, hostile markup).
+
+    The server answered, so the write may have been applied: the caller settles it by reading.
+    """
+    return AmbiguousWriteError(
+        f"{method} {url}: the answer could not be used ({exc}); it may have been applied",
+        method=method,
+        url=url,
+        session=sess.handle,
+    )
 
 
 class Sender:
@@ -44,12 +72,28 @@ class Sender:
         limiter: Concurrency and request-rate limits shared by every session.
         retrier: Decides and waits for retries.
         stats: Where every request sent is counted.
+        pool: The sessions (read for the pool-wide login count at send time).
+        max_response_bytes: Largest decoded body read.
+        precheck: Called right before each attempt is sent (inside its limiter slot); raises to
+            stop it (the login breaker).
     """
 
-    def __init__(self, *, limiter: RequestLimiter, retrier: Retrier, stats: TransportStats) -> None:
+    def __init__(
+        self,
+        *,
+        limiter: RequestLimiter,
+        retrier: Retrier,
+        stats: TransportStats,
+        pool: SessionPool,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        precheck: Callable[[], None] | None = None,
+    ) -> None:
         self._limiter = limiter
         self._retrier = retrier
         self._stats = stats
+        self._pool = pool
+        self._max_bytes = max_response_bytes
+        self._precheck = precheck
 
     async def send(
         self,
@@ -60,6 +104,7 @@ class Sender:
         params: QueryParams | None = None,
         content: bytes | None = None,
         idempotent: bool,
+        login: LoginCookie | None = None,
     ) -> Sent:
         """One logical request with retries (idempotent ones only), limits and logging.
 
@@ -70,29 +115,49 @@ class Sender:
             params: Extra query parameters (order kept, repeated keys allowed).
             content: An urlencoded form body.
             idempotent: Whether sending it twice is harmless (decides retries and errors).
+            login: The cookie of a login in progress, sent (and updated) instead of the
+                session's own.
 
         Returns:
             The answer (any status but a 5xx or 429) and the login whose cookie it carried.
 
         Raises:
             ServerError: A 5xx or 429 answer that is not retried (any more).
-            AmbiguousWriteError: A non-idempotent request was sent but its fate is unknown.
+            AmbiguousWriteError: A non-idempotent request was sent but its fate is unknown
+                (its answer lost, unreadable, too large or refused by the markup guard).
             BackofficeTimeoutError: Timed out (through every retry, where retried).
-            TransportError: Any other httpx failure.
+            ResponseTooLargeError: The answer to an idempotent request is over the size cap.
+            PageStructureError: The answer to an idempotent request failed the markup guard.
+            TransportError: Any other httpx failure, or a URL httpx cannot send.
         """
         headers = _FORM if content is not None else {}
         query: list[tuple[str, str | int | float | bool | None]] | None = None
         if params is not None:
             query = list(params.items()) if isinstance(params, Mapping) else list(params)
-        url = relative(sess.client.build_request(method, path, params=query).url)
+        try:
+            url = relative(sess.client.build_request(method, path, params=query).url)
+        except (httpx.InvalidURL, httpx.HTTPError, ValueError, UnicodeError) as exc:
+            # Nothing was sent: a URL httpx cannot build (e.g. a hostile Location).
+            raise TransportError(
+                f"{method} {redact_url(path)!r}: not a URL that can be sent: {exc}",
+                method=method,
+                url=redact_url(path),
+            ) from exc
         shown = redact_url(url)
         counted = (method, path_template(url))
         attempt = 0
         while True:
             attempt += 1
-            self._stats.requests[counted] += 1
             try:
-                sent = await self._send_once(sess, method, url, content, headers)
+                sent = await self._send_once(
+                    sess, method, url, content, headers, shown, counted, login
+                )
+            except ResponseTooLargeError as exc:
+                # Never retried: the same page would come back as large.
+                logger.warning("session %d: %s", sess.index, exc)
+                if idempotent:
+                    raise
+                raise _unusable(exc, sess, method, shown) from exc
             except httpx.HTTPError as exc:
                 if await self._retrier.after_error(
                     attempt, exc, idempotent=idempotent, method=method, url=shown
@@ -110,6 +175,15 @@ class Sender:
             status = sent.response.status_code
             logger.debug("session %d: %s %s -> %d", sess.index, method, shown, status)
             if not failed_status(status):
+                try:
+                    # Every parser downstream (the login test included) sees only markup that
+                    # passed the guard.
+                    check_markup(sent.response.text, page=path_template(url))
+                except PageStructureError as exc:
+                    logger.warning("session %d: %s %s: %s", sess.index, method, shown, exc)
+                    if idempotent:
+                        raise
+                    raise _unusable(exc, sess, method, shown) from exc
                 return sent
             if await self._retrier.after_answer(
                 attempt, sent.response, idempotent=idempotent, method=method, url=shown
@@ -130,22 +204,42 @@ class Sender:
         url: str,
         content: bytes | None,
         headers: Mapping[str, str],
+        shown: str,
+        counted: tuple[str, str],
+        login: LoginCookie | None,
     ) -> Sent:
+        jar: Session | LoginCookie = sess if login is None else login
         async with self._limiter.slot():
+            if self._precheck is not None:
+                self._precheck()  # e.g. the login breaker tripped while this waited for a slot
+            self._stats.requests[counted] += 1
             # Cookie and login taken now, after any wait, so the request carries the newest
             # login's session (§3.3 expiry handling depends on knowing which one it carried).
-            cookie, generation, login_seq = sess.cookie, sess.generation, sess.login_seq
+            cookie, generation, login_seq = jar.cookie, sess.generation, sess.login_seq
+            seen_seq = self._pool.last_login_seq
             sent_headers = dict(headers)
             if cookie is not None:
                 sent_headers["Cookie"] = f"{SESSION_COOKIE}={cookie}"
             request = sess.client.build_request(method, url, content=content, headers=sent_headers)
-            response = await sess.client.send(request)
-            # Read inside the slot so a slow body download counts as in flight.
-            await response.aread()
-        sess.client.cookies.clear()  # the jar is never the source of truth (see Session)
-        issued = response.cookies.get(SESSION_COOKIE)
-        if issued is not None and sess.cookie == cookie:
+            try:
+                streamed = await sess.client.send(request, stream=True)
+                # Read inside the slot so a slow body download counts as in flight.
+                response = await read_capped(
+                    streamed, limit=self._max_bytes, method=method, url=shown
+                )
+            except (httpx.HTTPError, ResponseTooLargeError):
+                raise
+            except Exception as exc:
+                # httpx failed on what the server sent (a header it cannot encode back, a
+                # value its models refuse): the answer is unusable, like a protocol error.
+                raise httpx.RemoteProtocolError(
+                    f"unusable answer: {type(exc).__name__}: {exc}", request=request
+                ) from exc
+            finally:
+                sess.client.cookies.clear()  # the jar is never the source of truth (see Session)
+        issued = issued_session_cookie(response)
+        if issued is not None and jar.cookie == cookie:
             # A cookie set in answer to the current session's own request (GET /login, or an
             # id migrated at login) is the session's; one answering a stale cookie is not.
-            sess.cookie = issued
-        return Sent(response, generation, login_seq)
+            jar.cookie = issued
+        return Sent(response, generation, login_seq, seen_seq)

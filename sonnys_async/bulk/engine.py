@@ -3,7 +3,9 @@
 A run pulls an item only when a slot is free, asks the journal what an earlier run did with
 its key, skips it or starts its attempt (:mod:`._attempt`), paces starts (with the
 transport's rate limiter, ``_transport/ratelimit.py``), and streams each
-:class:`~sonnys_async.bulk.outcomes.Outcome` to the caller as it completes.
+:class:`~sonnys_async.bulk.outcomes.Outcome` to the caller as it completes. It stops starting
+items after a refused login or when the Backoffice stops answering; when its items ran out it
+settles, once, each item that ended ``unknown``.
 """
 
 from __future__ import annotations
@@ -22,37 +24,20 @@ from .._transport.ratelimit import RateLimiter
 from ..errors import BackofficeError
 from ..journal import Journal, KeyState
 from ._attempt import Attempts
-from .outcomes import BulkSummary, Outcome, StopReason, Tally
+from ._items import aiter_items
+from .outcomes import (
+    BulkSummary,
+    Outcome,
+    StopReason,
+    Tally,
+    is_refused_login,
+    is_unreachable,
+)
 
 __all__ = ["Bulk", "run_each"]
 
 T = TypeVar("T")
 R = TypeVar("R")
-X = TypeVar("X")
-
-
-class _SyncItems(Generic[X]):
-    """A sync iterator seen as an async one (pulled one item at a time, like the async case)."""
-
-    __slots__ = ("_it",)
-
-    def __init__(self, items: Iterable[X]) -> None:
-        self._it = iter(items)
-
-    def __aiter__(self) -> Self:
-        return self
-
-    async def __anext__(self) -> X:
-        try:
-            return next(self._it)
-        except StopIteration:
-            raise StopAsyncIteration from None
-
-
-def _aiter_items(items: Iterable[X] | AsyncIterable[X]) -> AsyncIterator[X]:
-    if isinstance(items, AsyncIterable):
-        return aiter(items)
-    return _SyncItems(items)
 
 
 class Bulk(Generic[T, R]):
@@ -86,9 +71,13 @@ class Bulk(Generic[T, R]):
         catch: tuple[type[BaseException], ...],
         shield: bool,
         skip_done: bool = True,
+        resolve_on: Callable[[BaseException], bool] | None = None,
+        unreachable_after: int | None = 5,
     ) -> None:
         if max_at_once < 1:
             raise ValueError("max_at_once must be at least 1")
+        if unreachable_after is not None and unreachable_after < 1:
+            raise ValueError("unreachable_after must be at least 1 (or None)")
         if max_per_second is not None and not max_per_second > 0:
             raise ValueError("max_per_second must be positive")
         if journal is not None and key is None:
@@ -100,8 +89,20 @@ class Bulk(Generic[T, R]):
         self._fail_fast = fail_fast
         self._journal = journal
         self._attempts: Attempts[T, R] = Attempts(
-            fn, journal=journal, resolve=resolve, catch=catch, record=self._record, fail=self._fail
+            fn,
+            journal=journal,
+            resolve=resolve,
+            resolve_on=resolve_on,
+            catch=catch,
+            record=self._record,
+            fail=self._fail,
         )
+        self._unreachable_after = unreachable_after
+        #: Items failed in a row because the Backoffice did not answer (the breaker's count).
+        self._unanswered = 0
+        #: Items that ended unknown in this run, settled once when the items run out.
+        self._unknown: dict[int, tuple[str, T]] = {}
+        self._settling = False
         self._on_outcome = on_outcome
         self._shield = shield
         self._skip_done = skip_done
@@ -223,11 +224,15 @@ class Bulk(Generic[T, R]):
                         if self._stopped is not None:
                             self._feed_scope.cancel()
                         try:
-                            await self._feed(_aiter_items(self._items), slots, tg, send)
+                            await self._feed(aiter_items(self._items), slots, tg, send)
                         except anyio.get_cancelled_exc_class():
                             raise
                         except BaseException as exc:  # the item source (or key=) broke
                             self._fail(exc)
+                # Every item started has its outcome. If the items ran out (no stop), settle
+                # the unknown ones once more: a late answer may have landed meanwhile.
+                if self._stopped is None and self._unknown:
+                    await self._settle_all(slots, send)
             except anyio.get_cancelled_exc_class():
                 if self._stopped is None:
                     self._stopped = "cancelled"
@@ -297,9 +302,51 @@ class Bulk(Generic[T, R]):
             self._in_flight -= 1
             slots.release()
 
+    async def _settle_all(
+        self, slots: anyio.Semaphore, send: MemoryObjectSendStream[Outcome[T, R]]
+    ) -> None:
+        pending, self._unknown = self._unknown, {}
+        self._settling = True
+        async with anyio.create_task_group() as tg:
+            with anyio.CancelScope() as self._feed_scope:
+                for index, (key, item) in sorted(pending.items()):
+                    await slots.acquire()
+                    tg.start_soon(self._settle_one, index, key, item, slots, send)
+
+    async def _settle_one(
+        self,
+        index: int,
+        key: str,
+        item: T,
+        slots: anyio.Semaphore,
+        send: MemoryObjectSendStream[Outcome[T, R]],
+    ) -> None:
+        try:
+            settled = await self._attempts.settle(index, key, item)
+            if isinstance(settled, Outcome):
+                await self._send(send, settled)
+            elif settled is not None and self._feed_scope is not None and _hopeless(settled):
+                # The others would fail alike (and each refused login counts towards a
+                # lockout): leave them unknown, for the next run to settle.
+                self._feed_scope.cancel()
+        finally:
+            slots.release()
+
     def _record(self, outcome: Outcome[T, R]) -> None:
         self._tally.add(outcome)
-        if outcome.status == "failed" and self._fail_fast:
+        error = outcome.error
+        if outcome.status == "unknown" and not self._settling:
+            self._unknown[outcome.index] = (outcome.key, outcome.item)
+        if error is not None and is_refused_login(error):
+            # Every other item would be refused too, and a tenant may lock the bot out.
+            self._stop("authentication")
+        elif outcome.status == "failed" and error is not None and is_unreachable(error):
+            self._unanswered += 1
+            if self._unreachable_after is not None and self._unanswered >= self._unreachable_after:
+                self._stop("unreachable")
+        elif outcome.status in ("ok", "failed"):
+            self._unanswered = 0  # the server answered
+        if outcome.status in ("failed", "unknown") and self._fail_fast:
             self._stop("fail_fast")
         if self._on_outcome is not None:
             try:
@@ -313,6 +360,10 @@ class Bulk(Generic[T, R]):
         # A consumer that left early gets no more outcomes; they are counted and journaled.
         with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
             await send.send(outcome)
+
+
+def _hopeless(error: BaseException) -> bool:
+    return is_refused_login(error) or is_unreachable(error)
 
 
 def run_each(
@@ -329,6 +380,8 @@ def run_each(
     catch: tuple[type[BaseException], ...] = (BackofficeError,),
     shield: bool = True,
     skip_done: bool = True,
+    resolve_on: Callable[[BaseException], bool] | None = None,
+    unreachable_after: int | None = 5,
 ) -> Bulk[T, R]:
     """Run ``fn`` over ``items`` with bounded concurrency, one :class:`Outcome` per item.
 
@@ -336,13 +389,30 @@ def run_each(
     and task count stay bounded by ``max_at_once`` however many items there are. Outcomes are
     yielded in completion order; ``Outcome.index`` gives the input position.
 
+    An item ends ``ok``, ``failed`` (refused, nothing applied) or ``unknown`` (it may have been
+    applied: its answer was lost, or a later step of it failed; see
+    :func:`~sonnys_async.bulk.is_ambiguous`). An unknown item is never sent again in the same
+    run, because a delayed request can still land. Instead, once the items have run out (not
+    after a stop), each unknown item is settled once more with ``resolve(item)``: a result
+    gives it a second outcome, ``ok`` with ``resolved=True``, for the same ``index``; ``None`` or
+    an error leave it unknown (for the next run to settle).
+
+    The run stops starting items (the items in flight finish; ``summary.stopped`` says why)
+    after a refused login (:class:`~sonnys_async.errors.AuthenticationError`:
+    ``"authentication"``; the other items would be refused too, and every attempt counts
+    towards a lockout) and after ``unreachable_after`` items in a row failed because the
+    Backoffice did not answer (a :class:`~sonnys_async.errors.TransportError` that is not
+    ambiguous: ``"unreachable"``). Items never started have no outcome; a re-run with the same
+    journal continues with them.
+
     With a ``journal``, each item is journaled before it is sent (``started``, with the item and
     its credentials) and after (``ok`` / ``failed`` / ``unknown``). Items whose key the journal
     marks done are not run again (``skipped``); items whose earlier attempt was ambiguous are
     first passed to ``resolve``, which reads server state and returns the recovered result
-    (recorded as ``ok``, ``resolved=True``) or ``None`` (not applied: the item is sent again).
-    Without ``resolve`` such items fail with :class:`~sonnys_async.errors.OutcomeUnknownError`
-    rather than risk a duplicate.
+    (recorded as ``ok``, ``resolved=True``) or ``None`` (not applied: the item is sent again);
+    if ``resolve`` raises, the item stays ``unknown`` and is not sent. Without ``resolve``
+    such items end ``unknown`` with :class:`~sonnys_async.errors.OutcomeUnknownError` rather
+    than risk a duplicate.
 
     Args:
         fn: The async operation, called once per item.
@@ -353,28 +423,36 @@ def run_each(
             limit; PHP serialises requests per session, so more sessions, not more tasks, is
             what speeds a tenant up.
         max_per_second: Most item starts per second (``None``: no rate limit).
-        fail_fast: After the first failed item, start no new item (items in flight finish, and
-            the run ends with ``summary.stopped == "fail_fast"``).
+        fail_fast: After the first failed (or unknown) item, start no new item (items in
+            flight finish, and the run ends with ``summary.stopped == "fail_fast"``).
         journal: Record outcomes here and skip/resolve what earlier runs recorded.
-        resolve: Settle an item whose earlier attempt was ambiguous, from server state.
+        resolve: Settle an item whose attempt was ambiguous, from server state: the result
+            if it was applied, ``None`` if not.
         on_outcome: Called synchronously with every outcome as soon as it exists (before it is
             yielded), also for items that finish while the run is being cancelled: the place to
             write a results file row by row.
-        catch: Exception types that turn into ``failed`` outcomes (kept without tracebacks);
-            any other exception also fails its item, then stops the run and is re-raised
-            once the items in flight have finished.
+        catch: Exception types that turn into ``failed`` / ``unknown`` outcomes (kept without
+            tracebacks); any other exception ends its item ``unknown``, then stops the run and
+            is re-raised once the items in flight have finished.
         shield: Let items in flight finish when the run is cancelled (recommended: a write cut
             short on our side may still have been applied on the server's).
         skip_done: Skip items the journal records as done (the default). ``False`` runs them
             again, for idempotent operations such as disabling; their earlier result is still
             in ``Outcome.recorded``.
+        resolve_on: Errors of ``fn`` that may be an earlier attempt of the same item landing
+            late (e.g. a :class:`~sonnys_async.errors.DuplicateError` on the item's own key):
+            the item is then passed to ``resolve`` at once, and a result reports it ``ok``,
+            ``resolved=True``; ``None`` leaves the error as it was.
+        unreachable_after: Stop the run after this many items in a row failed because the
+            Backoffice did not answer (``None``: never stop for that).
 
     Returns:
         A :class:`Bulk`: iterate it (``async for``) inside ``async with``; read ``.summary``
         afterwards.
 
     Raises:
-        ValueError: ``max_at_once < 1``, ``max_per_second <= 0``, or a journal without ``key``.
+        ValueError: ``max_at_once < 1``, ``max_per_second <= 0``, ``unreachable_after < 1``,
+            or a journal without ``key``.
     """
     return Bulk(
         fn,
@@ -389,4 +467,6 @@ def run_each(
         catch=catch,
         shield=shield,
         skip_done=skip_done,
+        resolve_on=resolve_on,
+        unreachable_after=unreachable_after,
     )

@@ -20,6 +20,7 @@ from typing import Any, NoReturn, TypeVar
 import anyio
 import click
 from rich.console import Console
+from rich.text import Text
 
 from .. import AsyncBackofficeClient
 from ..errors import (
@@ -31,12 +32,14 @@ from ..errors import (
 from ..redaction import RedactingFilter
 from ..sandbox import Sandbox
 from ._output import make_console
+from ._safety import plain, visible
 
 __all__ = [
     "EXIT_FAILED_ROWS",
     "EXIT_INTERRUPTED",
     "EXIT_INVALID_INPUT",
     "EXIT_OK",
+    "EXIT_STOPPED",
     "EXIT_UNREACHABLE",
     "AppState",
     "Credentials",
@@ -53,7 +56,8 @@ T = TypeVar("T")
 EXIT_OK = 0
 EXIT_FAILED_ROWS = 1  # at least one row failed, or the server refused the operation
 EXIT_INVALID_INPUT = 2  # bad CSV rows / bad arguments: nothing was written
-EXIT_UNREACHABLE = 3  # could not log in or reach the Backoffice
+EXIT_UNREACHABLE = 3  # could not log in or reach the Backoffice (also: login refused mid-run)
+EXIT_STOPPED = 4  # stopped mid-run: the Backoffice stopped answering; re-run to resume
 EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 
 
@@ -74,7 +78,9 @@ class AppState:
     use_sandbox: bool = False
     sandbox_instance: Sandbox | None = None
     env: Mapping[str, str] | None = None
-    #: Extra client constructor arguments (tests pass ``retry=RetryPolicy.no_wait()``).
+    #: Extra client constructor arguments (tests pass ``retry=RetryPolicy.no_wait()``); with
+    #: ``--sandbox`` they may also replace the sandbox's ``transport``, ``username`` or
+    #: ``password`` (a wrapped transport, a wrong password).
     client_options: dict[str, Any] = field(default_factory=dict)
     console: Console = field(default_factory=make_console)
     err: Console = field(default_factory=lambda: make_console(stderr=True))
@@ -138,13 +144,9 @@ async def open_client(
     client: AsyncBackofficeClient
     if credentials is None:
         sb = state.sandbox()
-        client = AsyncBackofficeClient(
-            sb.base_url,
-            username=sb.username,
-            password=sb.password,
-            transport=sb.transport(),
-            **options,
-        )
+        sandboxed = {"username": sb.username, "password": sb.password, **options}
+        sandboxed.setdefault("transport", sb.transport())
+        client = AsyncBackofficeClient(sb.base_url, **sandboxed)
     else:
         client = AsyncBackofficeClient(
             credentials.base_url,
@@ -158,8 +160,8 @@ async def open_client(
 
 
 def fail(state: AppState, message: str, code: int) -> NoReturn:
-    """Print ``message`` on stderr and exit with ``code``."""
-    state.err.print(f"[bold red]error:[/] {message}")
+    """Print ``message`` on stderr (as plain text: it may quote data) and exit with ``code``."""
+    state.err.print(Text.assemble(("error:", "bold red"), " ", plain(message)), soft_wrap=True)
     raise SystemExit(code)
 
 
@@ -195,6 +197,16 @@ def run_async(
         fail(state, str(exc), EXIT_INVALID_INPUT)
     except BackofficeError as exc:
         fail(state, f"{type(exc).__name__}: {exc}", EXIT_FAILED_ROWS)
+    except OSError as exc:  # a file the run reads or writes (disk full, permissions...)
+        where = f": {exc.filename}" if exc.filename else ""
+        fail(state, f"{exc.strerror or exc}{where}", EXIT_FAILED_ROWS)
+
+
+class _VisibleFormatter(logging.Formatter):
+    """Log lines quote names and page text: show their control characters as escapes."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return visible(super().formatMessage(record))
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -215,7 +227,7 @@ def _configure_logging(verbose: int) -> None:
     logger.setLevel(level)
     if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
         handler = _StderrHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(_VisibleFormatter("%(levelname)s %(name)s: %(message)s"))
         # A second line of defence: the library already logs through redaction helpers.
         handler.addFilter(RedactingFilter())
         logger.addHandler(handler)

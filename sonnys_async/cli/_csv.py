@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import sys
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,6 +24,7 @@ from pydantic import BaseModel
 from ..core.text import is_digits
 from ..errors import InputValidationError
 from ..models import CreateEmployeeRequest, DisableEmployeeRequest
+from ._safety import formula_risk
 
 __all__ = [
     "OFFBOARD_COLUMNS",
@@ -31,6 +34,7 @@ __all__ = [
     "HireRow",
     "LeaverRow",
     "RowError",
+    "formula_warnings",
     "header_line",
     "parse_hires",
     "parse_leavers",
@@ -41,6 +45,23 @@ M = TypeVar("M", bound=BaseModel)
 
 #: Separator of list cells (sites, departments): site names may contain commas.
 LIST_SEPARATOR = ";"
+
+#: The longest cell read (Python's csv default field limit); a longer one is a row error.
+MAX_CELL = 131_072
+
+#: Cells holding numbers, phones or dates: digits there must be ASCII (``'²'.isdigit()`` is
+#: true, and ``int`` reads Arabic-Indic digits as numbers nobody typed).
+_NUMERIC = frozenset(
+    {
+        "pos_user_id",
+        "pos_pin",
+        "wage_rate",
+        "overtime_wage_rate",
+        "start_date",
+        "phone",
+        "emergency_contact_phone",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +136,8 @@ class CsvRow:
     row: int
     cells: Mapping[str, str]
     overflow: int = 0
+    #: Columns already reported by :func:`read_rows` (the model's issue for them is not added).
+    reported: frozenset[str] = frozenset()
 
     def __repr__(self) -> str:
         # Cells may hold PINs and passwords.
@@ -185,9 +208,11 @@ def read_rows(source: Path | str, columns: Sequence[Column]) -> tuple[list[CsvRo
         columns: The documented columns.
 
     Returns:
-        The non-blank data rows, and errors: header errors (row 1: unknown or missing columns,
-        or a file that is not UTF-8 text) and rows with more cells than the header (those rows
-        are returned too, flagged by ``overflow``, so their other fields get validated).
+        The non-blank data rows, and errors: file and header errors (row 1: not UTF-8 text,
+        blank, a header only, unknown or missing columns), rows with more cells than the
+        header and cells longer than :data:`MAX_CELL` (those rows are returned too, flagged by
+        ``overflow``, so their other fields get validated), and numeric cells with non-ASCII
+        digits.
     """
     try:
         text = Path(source).read_text(encoding="utf-8-sig")
@@ -198,11 +223,16 @@ def read_rows(source: Path | str, columns: Sequence[Column]) -> tuple[list[CsvRo
         return [], [
             RowError(1, "file", f"not UTF-8 text ({where}); save it as 'CSV UTF-8' and retry")
         ]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        return [], [RowError(1, "header", "the file is empty")]
+    except OSError as exc:
+        return [], [RowError(1, "file", f"cannot be read: {exc.strerror or exc}")]
+    records = _records(text)
+    header: list[str] | None = None
+    for _, record in records:
+        if any(cell.strip() for cell in record):
+            header = [h.strip() for h in record]
+            break
+    if header is None:
+        return [], [RowError(1, "file", "the file is empty")]
     known = {c.name for c in columns}
     errors: list[RowError] = []
     for name in header:
@@ -219,7 +249,7 @@ def read_rows(source: Path | str, columns: Sequence[Column]) -> tuple[list[CsvRo
         if column.required and column.name not in header:
             errors.append(RowError(1, column.name, "required column is missing"))
     rows: list[CsvRow] = []
-    for number, record in enumerate(reader, start=2):
+    for number, record in records:
         if not any(cell.strip() for cell in record):
             continue
         overflow = max(0, len(record) - len(header))
@@ -232,8 +262,57 @@ def read_rows(source: Path | str, columns: Sequence[Column]) -> tuple[list[CsvRo
             for i, name in enumerate(header)
             if name
         }
-        rows.append(CsvRow(number, cells, overflow))
+        reported: set[str] = set()
+        for name, value in cells.items():
+            if len(value) > MAX_CELL:
+                errors.append(RowError(number, name, f"longer than {MAX_CELL:,} characters"))
+                cells[name] = value[:MAX_CELL]
+                reported.add(name)
+            elif name in _NUMERIC and _foreign_digit(value):
+                errors.append(RowError(number, name, "use ASCII digits (0-9) only"))
+                reported.add(name)
+        rows.append(CsvRow(number, cells, overflow, frozenset(reported)))
+    if not rows and not errors:
+        errors.append(RowError(1, "file", "no data rows (the file has a header only)"))
     return rows, errors
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """The CSV records of ``text``, numbered as spreadsheet rows.
+
+    Parsed without the csv module's field limit (the whole file is in memory already), so a
+    huge cell is reported by :func:`read_rows` as a row error instead of breaking the parse
+    (after a ``_csv.Error`` the parser would resume mid-cell and invent rows).
+    """
+    limit = csv.field_size_limit()
+    csv.field_size_limit(sys.maxsize)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    finally:
+        csv.field_size_limit(limit)
+    return iter(list(enumerate(records, start=1)))
+
+
+def _foreign_digit(text: str) -> bool:
+    return not text.isascii() and any(
+        unicodedata.category(ch) in ("Nd", "No", "Nl") for ch in text if not ch.isascii()
+    )
+
+
+def formula_warnings(rows: Iterable[CsvRow]) -> list[RowError]:
+    """One warning per cell a spreadsheet would run as a formula (``=1+1``, ``@SUM(...)``);
+    signed numbers and phone numbers (``+1 615 555 0100``) are not warned about."""
+    return [
+        RowError(
+            row.row,
+            name,
+            f"starts with {value[0]!r}: a spreadsheet would run it as a formula (it is sent as "
+            "it is; results files show it with a leading ')",
+        )
+        for row in rows
+        for name, value in row.cells.items()
+        if formula_risk(value)
+    ]
 
 
 # ASCII digits only: ``\d`` would also match other scripts' digits (Arabic-Indic, ...).
@@ -270,13 +349,21 @@ def _reason(field: str, message: str) -> str:
     return message
 
 
-def _validate(model: type[M], row: int, data: dict[str, Any], errors: list[RowError]) -> M | None:
-    """The row's request, or ``None`` with its issues added to ``errors``."""
+def _validate(
+    model: type[M], csv_row: CsvRow, data: dict[str, Any], errors: list[RowError]
+) -> M | None:
+    """The row's request, or ``None`` with its issues added to ``errors`` (those of columns
+    :func:`read_rows` reported already left out). A row with such columns is never run."""
     try:
-        return model.model_validate(data)
+        request = model.model_validate(data)
     except InputValidationError as exc:
-        errors.extend(RowError(row, i.field, _reason(i.field, i.message)) for i in exc.issues)
+        errors.extend(
+            RowError(csv_row.row, i.field, _reason(i.field, i.message))
+            for i in exc.issues
+            if i.field not in csv_row.reported
+        )
         return None
+    return None if csv_row.overflow or csv_row.reported else request
 
 
 def _hire_fields(cells: Mapping[str, str]) -> dict[str, Any]:
@@ -319,8 +406,8 @@ def parse_hires(rows: Iterable[CsvRow]) -> tuple[list[HireRow], list[RowError]]:
     first_seen: dict[tuple[str, str], int] = {}
     for csv_row in rows:
         data = _hire_fields(csv_row.cells)
-        request = _validate(CreateEmployeeRequest, csv_row.row, data, errors)
-        if request is None or csv_row.overflow:
+        request = _validate(CreateEmployeeRequest, csv_row, data, errors)
+        if request is None:
             continue
         duplicate = False
         uniques = [
@@ -368,8 +455,8 @@ def parse_leavers(
             if "pos_user_id" in data:
                 data.pop("email", None)
         data["disable_backoffice_user"] = disable_backoffice_user
-        request = _validate(DisableEmployeeRequest, csv_row.row, data, errors)
-        if request is None or csv_row.overflow:
+        request = _validate(DisableEmployeeRequest, csv_row, data, errors)
+        if request is None:
             continue
         leaver = LeaverRow(csv_row.row, request)
         first = first_seen.setdefault(leaver.key, csv_row.row)

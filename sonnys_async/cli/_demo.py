@@ -8,6 +8,7 @@ from pathlib import Path
 
 import anyio
 import click
+from rich.text import Text
 
 from ..data import sample_path
 from ..sandbox import Sandbox, SandboxOptions
@@ -25,6 +26,7 @@ from ._jobs import ONBOARD_RESULT_FIELDS, JobReport, offboard, onboard
 from ._options import PATH
 from ._output import ResultsWriter, print_row_errors
 from ._runs import print_report
+from ._safety import plain
 
 
 @cli.command("demo", short_help="Try it: onboard 50 sample hires into a sandbox.")
@@ -64,8 +66,13 @@ def demo_cmd(state: AppState, out: Path | None, concurrency: int, latency_ms: fl
         raise SystemExit(EXIT_INVALID_INPUT)
     sb = state.sandbox()
     state.console.print(
-        f"[bold]demo[/]: in-process sandbox tenant at {sb.base_url} "
-        f"({len(sb.state.employees)} employees), {concurrency} rows at a time"
+        Text.assemble(
+            ("demo", "bold"),
+            plain(
+                f": in-process sandbox tenant at {sb.base_url} "
+                f"({len(sb.state.employees)} employees), {concurrency} rows at a time"
+            ),
+        )
     )
     started = 0.0
 
@@ -75,7 +82,8 @@ def demo_cmd(state: AppState, out: Path | None, concurrency: int, latency_ms: fl
         async with open_client(
             state, None, max_concurrency=concurrency * 2, sessions=concurrency
         ) as client:
-            with ResultsWriter(out, ONBOARD_RESULT_FIELDS) as writer:
+            stamp = {"tenant": sb.base_url, "bot_user": sb.username}
+            with ResultsWriter(out, ONBOARD_RESULT_FIELDS, stamp=stamp) as writer:
                 hired = await onboard(
                     client,
                     hires,
@@ -100,9 +108,11 @@ def demo_cmd(state: AppState, out: Path | None, concurrency: int, latency_ms: fl
     print_report(state, hired, invalid=0, onboarding=True)
     print_report(state, left, invalid=0, onboarding=False)
     state.console.print(
-        f"{hired.summary.ok} hired and {left.summary.ok} offboarded in {elapsed:.1f} s; "
-        f"PINs and passwords are masked here."
+        plain(
+            f"{hired.summary.ok} hired and {left.summary.ok} offboarded in {elapsed:.1f} s; "
+            "PINs and passwords are masked here."
+        )
     )
-    state.console.print(f"results: {out} (mode 0600; holds the real PINs and passwords)")
+    state.console.print(plain(f"results: {out} (mode 0600; holds the real PINs and passwords)"))
     if not (hired.summary.all_ok and left.summary.all_ok):
         raise SystemExit(EXIT_FAILED_ROWS)

@@ -12,14 +12,17 @@ from ._csv import OFFBOARD_COLUMNS, parse_leavers, read_rows
 from ._jobs import OFFBOARD_RESULT_FIELDS, JobReport, offboard
 from ._options import EXISTING, PATH, concurrency_options, resume_options
 from ._runs import (
+    RunFiles,
     bulk_client,
     invalid_reasons,
     journal_file,
     offboard_identity,
+    report_file_errors,
     report_invalid,
     resumes_out,
-    run_files,
     run_job,
+    tenant_of,
+    warn_formulas,
 )
 
 
@@ -58,35 +61,42 @@ def offboard_cmd(
     resume = resumes_out(
         state, out, journal_path, overwrite=overwrite, fields=OFFBOARD_RESULT_FIELDS
     )
-    rows, header_errors = read_rows(leavers_csv, OFFBOARD_COLUMNS)
+    rows, read_errors = read_rows(leavers_csv, OFFBOARD_COLUMNS)
+    report_file_errors(state, read_errors)
+    warn_formulas(state, rows)
     leavers, row_errors = parse_leavers(rows, disable_backoffice_user=disable_backoffice_user)
-    errors = header_errors + row_errors
+    errors = read_errors + row_errors
     report_invalid(state, errors, skip_invalid=skip_invalid, total=len(rows))
     credentials = state.credentials()
     report = JobReport(BulkSummary())
 
     async def job() -> JobReport:
         async with bulk_client(state, credentials, concurrency, sessions) as client:
-            files = run_files(
+            files = RunFiles(
                 out,
                 journal_path,
                 resume=resume,
                 fields=OFFBOARD_RESULT_FIELDS,
                 identity=offboard_identity,
             )
-            with files as (writer, opened):
-                if writer is not None:
-                    for row, reason in invalid_reasons(errors):
-                        writer.write({"row": row, "status": "invalid", "error": reason})
-                return await offboard(
-                    client,
-                    leavers,
-                    writer=writer,
-                    journal=opened,
-                    console=state.console,
-                    max_at_once=concurrency,
-                    max_per_second=rate,
-                    report=report,
-                )
+            with files:
+                files.check(tenant_of(client))  # before any request
+                # One login up front: a refused or unreachable Backoffice stops here (exit 3),
+                # before a journal or results file exists.
+                await client.login()
+                with files.open() as (writer, opened):
+                    if writer is not None:
+                        for row, reason in invalid_reasons(errors):
+                            writer.write({"row": row, "status": "invalid", "error": reason})
+                    return await offboard(
+                        client,
+                        leavers,
+                        writer=writer,
+                        journal=opened,
+                        console=state.console,
+                        max_at_once=concurrency,
+                        max_per_second=rate,
+                        report=report,
+                    )
 
     run_job(state, job, report, errors=errors, where=out, onboarding=False, journal=journal_path)

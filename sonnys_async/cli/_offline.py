@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -13,6 +12,7 @@ from ..offline import inspect_page, replay_page
 from ._app import EXIT_INVALID_INPUT, AppState, cli, fail, pass_state
 from ._csv import OFFBOARD_COLUMNS, ONBOARD_COLUMNS, header_line
 from ._output import table
+from ._safety import json_text
 
 
 @cli.command("template-csv")
@@ -42,7 +42,7 @@ def inspect_cmd(state: AppState, page: Path) -> None:
         data = inspect_page(_read_html(page))
     except BackofficeError as exc:
         fail(state, str(exc), EXIT_INVALID_INPUT)
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    click.echo(json_text(data))
 
 
 def _pair(value: str, option: str) -> tuple[str, str]:

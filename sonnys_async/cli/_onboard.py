@@ -9,21 +9,33 @@ import click
 
 from .. import AsyncBackofficeClient
 from ..bulk import BulkSummary
+from ..errors import BackofficeError
 from ._app import EXIT_INVALID_INPUT, AppState, cli, pass_state
 from ._csv import ONBOARD_COLUMNS, HireRow, RowError, parse_hires, read_rows
-from ._jobs import ONBOARD_RESULT_FIELDS, JobReport, check_tenant, onboard
+from ._jobs import (
+    ONBOARD_RESULT_FIELDS,
+    SECRET_COLUMNS,
+    JobReport,
+    check_tenant,
+    journaled_credentials,
+    onboard,
+)
 from ._options import EXISTING, PATH, concurrency_options, resume_options
 from ._output import print_row_errors
 from ._runs import (
+    RunFiles,
     bulk_client,
     invalid_reasons,
     journal_file,
     onboard_identity,
+    report_file_errors,
     report_invalid,
     resumes_out,
-    run_files,
     run_job,
+    tenant_of,
+    warn_formulas,
 )
+from ._safety import plain
 
 
 @cli.command("onboard", short_help="Create the employees of HIRES.csv.")
@@ -48,87 +60,102 @@ def onboard_cmd(
 ) -> None:
     """Create the employees of HIRES.csv (see `template-csv onboard --describe`).
 
-    Every row is validated first; any invalid row stops the run before anything is written
+    Every row is validated first, against the tenant too (names, values already taken); every
+    problem is reported at once, and any invalid row stops the run before anything is written
     (unless --skip-invalid). Results, including POS PINs and Backoffice passwords, go to
     --out row by row. Re-running the same command resumes: rows already created are skipped,
     interrupted ones are settled from the server, failed ones are retried. An existing --out
     is only continued by such a resume (or replaced with --overwrite).
     """
-    journal_path = None if dry_run else journal_file(out, journal, no_journal)
+    journal_path = journal_file(out, journal, no_journal)
     resume = False
     if not dry_run:
         resume = resumes_out(
             state, out, journal_path, overwrite=overwrite, fields=ONBOARD_RESULT_FIELDS
         )
-    rows, header_errors = read_rows(hires_csv, ONBOARD_COLUMNS)
+    rows, read_errors = read_rows(hires_csv, ONBOARD_COLUMNS)
+    report_file_errors(state, read_errors)  # a file or header problem: before any login
+    warn_formulas(state, rows)
     hires, row_errors = parse_hires(rows)
-    errors = header_errors + row_errors
-    report_invalid(state, errors, skip_invalid=skip_invalid, total=len(rows))
+    errors = read_errors + row_errors
     credentials = state.credentials()
     report = JobReport(BulkSummary())
 
     async def job() -> JobReport | None:
         async with bulk_client(state, credentials, concurrency, sessions) as client:
-            name_errors = await check_tenant(client, hires, check_unique=False)
-            if name_errors:
-                report_invalid(state, name_errors, skip_invalid=skip_invalid, total=len(rows))
-                errors.extend(name_errors)
-                bad = {e.row for e in name_errors}
-                good = [h for h in hires if h.row not in bad]
-            else:
-                good = list(hires)
-            if dry_run:
-                await _dry_run(state, client, good, errors)
-                return None
-            # Only now, every check passed, is anything created: exit 2 writes nothing. The
-            # client reuses the journal's PINs and passwords for rows an earlier run may have
-            # sent, and draws the others before journaling them.
-            files = run_files(
+            files = RunFiles(
                 out,
                 journal_path,
                 resume=resume,
                 fields=ONBOARD_RESULT_FIELDS,
                 identity=onboard_identity,
+                secrets=SECRET_COLUMNS,
+                dry_run=dry_run,
             )
-            with files as (writer, opened):
-                assert writer is not None
-                return await onboard(
-                    client,
-                    good,
-                    writer=writer,
-                    journal=opened,
-                    console=state.console,
-                    max_at_once=concurrency,
-                    max_per_second=rate,
-                    invalid=invalid_reasons(errors),
-                    report=report,
-                )
+            with files:
+                # Before any request: the journal must be this tenant's, and free.
+                known = files.check(tenant_of(client))
+                await _login(state, client, errors)
+                # Every problem of every row in one report: shapes, then against the tenant
+                # (names, and values already taken; rows the journal knows: names only).
+                errors.extend(await check_tenant(client, hires, check_unique=True, journal=known))
+                if dry_run:
+                    _dry_run_report(state, hires, errors)
+                    return None
+                report_invalid(state, errors, skip_invalid=skip_invalid, total=len(rows))
+                bad = {e.row for e in errors}
+                # Only now, every check passed, is anything created: exit 2 writes nothing.
+                with files.open() as (writer, opened):
+                    assert writer is not None
+                    return await onboard(
+                        client,
+                        [h for h in hires if h.row not in bad],
+                        writer=writer,
+                        journal=opened,
+                        console=state.console,
+                        max_at_once=concurrency,
+                        max_per_second=rate,
+                        invalid=invalid_reasons(errors),
+                        report=report,
+                        earlier=journaled_credentials(known),
+                    )
 
     run_job(state, job, report, errors=errors, where=out, onboarding=True, journal=journal_path)
 
 
-async def _dry_run(
-    state: AppState,
-    client: AsyncBackofficeClient,
-    hires: list[HireRow],
-    errors: list[RowError],
-) -> None:
-    """Report the rows whose unique values are taken on the tenant (reads only).
+async def _login(state: AppState, client: AsyncBackofficeClient, errors: list[RowError]) -> None:
+    """Log in once, up front (a refused login is tried once: exit 3); the row problems found
+    so far are printed first, so they are not lost to the login error."""
+    try:
+        await client.login()
+    except BackofficeError:
+        if errors:
+            print_row_errors(state.err, sorted(set(errors), key=_order), title="Row problems")
+        raise
+
+
+def _order(e: RowError) -> tuple[int, str, str]:
+    return (e.row, e.field, e.reason)
+
+
+def _dry_run_report(state: AppState, hires: list[HireRow], errors: list[RowError]) -> None:
+    """Print every problem found (shapes, names, taken values; reads only) and what a run
+    would create; exit 2 when any row has a problem.
 
     The server treats POS User ID, e-mail and phone as unique (protocol §4, §16.4) and
     Backoffice usernames are unique logins, so a row that would collide is reported now
     rather than failing (or worse, being settled against someone else's record) mid-run.
     """
-    found = await check_tenant(client, hires, check_unique=True)
-    taken = [e for e in found if (e.row, e.field) not in {(x.row, x.field) for x in errors}]
-    if taken:
-        print_row_errors(
-            state.err, sorted(taken, key=lambda e: (e.row, e.field)), title="Not available"
-        )
-    bad = {e.row for e in taken}
+    problems = sorted(set(errors), key=_order)
+    if problems:
+        print_row_errors(state.err, problems, title="Problems")
+    bad = {e.row for e in problems}
+    would = sum(1 for h in hires if h.row not in bad)
     state.console.print(
-        f"dry run: {len(hires) - len(bad)} row(s) would be created; "
-        f"{len({e.row for e in errors + taken})} row(s) have problems; nothing was written"
+        plain(
+            f"dry run: {would} row(s) would be created; {len(bad)} row(s) have problems; "
+            "nothing was written"
+        )
     )
-    if errors or taken:
+    if problems:
         raise SystemExit(EXIT_INVALID_INPUT)

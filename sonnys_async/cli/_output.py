@@ -1,5 +1,8 @@
 """Screen and file output of the CLI: rich console, progress, tables, masked secrets, 0600 CSVs.
 
+Everything shown that comes from data or the server goes through :func:`._safety.plain`, and
+every CSV cell written through :func:`._safety.csv_cell`.
+
 Rich degrades by itself when stdout is not a terminal (CI, pipes, ``CliRunner``): no colours,
 no cursor movement. The progress bar is only drawn on a terminal; elsewhere the CLI prints
 plain lines instead of a live display.
@@ -29,6 +32,7 @@ from rich.table import Table
 
 from ..journal import PrivateFile, open_private
 from ._csv import RowError
+from ._safety import csv_cell, plain
 
 if sys.platform != "win32":  # POSIX: run locks (no lock is taken on Windows)
     import fcntl
@@ -44,6 +48,7 @@ __all__ = [
     "mask",
     "print_row_errors",
     "read_header",
+    "read_rows_of",
     "table",
 ]
 
@@ -59,7 +64,7 @@ def make_console(*, stderr: bool = False) -> Console:
     Off a terminal (CI logs, pipes) rich would assume 80 columns; tables of results read
     better at 120, unless ``COLUMNS`` says otherwise.
     """
-    console = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    console = Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = 120
     return console
@@ -90,19 +95,23 @@ class PlainProgress:
         self.total = total
         self.done = 0
         self.failed = 0
+        self.unknown = 0
         self._step = max(10, math.ceil(total / 10))
 
-    def advance(self, *, failed: bool = False) -> None:
-        """Count one finished row; print a line when a step (or the end) is reached."""
+    def advance(self, *, failed: bool = False, unknown: bool = False) -> None:
+        """Count one finished row (``failed``: nothing applied; ``unknown``: may have been
+        applied); print a line when a step (or the end) is reached."""
         self.done += 1
         self.failed += failed
+        self.unknown += unknown
         if self.done % self._step == 0 or self.done == self.total:
-            self.console.print(self.line(), markup=False, highlight=False)
+            self.console.print(plain(self.line()))
 
     def line(self) -> str:
         """The progress line as printed."""
         failed = f", {self.failed} failed" if self.failed else ""
-        return f"{self.what}: {self.done}/{self.total} rows{failed}"
+        unknown = f", {self.unknown} unknown" if self.unknown else ""
+        return f"{self.what}: {self.done}/{self.total} rows{failed}{unknown}"
 
 
 def mask(value: object) -> str:
@@ -117,7 +126,8 @@ def table(
     *,
     limit: int | None = None,
 ) -> Table:
-    """A rich table; with ``limit``, a last line says how many rows were left out."""
+    """A rich table of data cells (shown as they are: never markup, control characters
+    visible); with ``limit``, a last line says how many rows were left out."""
     out = Table(title=title, show_lines=False, header_style="bold")
     for name in columns:
         out.add_column(name, overflow="fold")
@@ -127,7 +137,7 @@ def table(
         if limit is not None and shown >= limit:
             hidden += 1
             continue
-        out.add_row(*("" if v is None else str(v) for v in row))
+        out.add_row(*(plain(v) for v in row))
         shown += 1
     if hidden:
         out.caption = f"... and {hidden} more row(s)"
@@ -141,9 +151,9 @@ def print_row_errors(console: Console, errors: Sequence[RowError], *, title: str
         rows = ((e.row, e.field, e.reason) for e in errors)
         console.print(table(title, ["row", "field", "reason"], rows))
         return
-    console.print(f"{title}:", markup=False)
+    console.print(plain(f"{title}:"))
     for e in errors:
-        console.print(f"  {e}", markup=False, soft_wrap=True)
+        console.print(plain(f"  {e}"), soft_wrap=True)
 
 
 def read_header(path: Path) -> list[str] | None:
@@ -160,8 +170,9 @@ class LockHeldError(Exception):
 
 
 @contextlib.contextmanager
-def exclusive_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive, non-blocking ``flock`` on ``path`` (created ``0600`` if missing).
+def exclusive_lock(path: Path, *, create: bool = True) -> Iterator[None]:
+    """Hold an exclusive, non-blocking ``flock`` on ``path`` (created ``0600`` if missing,
+    unless ``create`` is false).
 
     Two runs sharing one journal would each skip, resume and retry from a stale view of it
     (and interleave its lines), so the second run must stop. The lock belongs to the open file,
@@ -174,7 +185,7 @@ def exclusive_lock(path: Path) -> Iterator[None]:
     if sys.platform == "win32":  # pragma: no cover - POSIX CI
         yield
         return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(path, os.O_RDWR | (os.O_CREAT if create else 0), 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -189,14 +200,17 @@ class ResultsWriter(PrivateFile):
     """Writes a results CSV row by row (flushed each time), created with mode ``0600``.
 
     It holds credentials (POS PINs, Backoffice passwords), hence the mode; rows are flushed as
-    soon as they are written so a killed run keeps every row it reported.
+    soon as they are written so a killed run keeps every row it reported. Every cell goes
+    through :func:`._safety.csv_cell`; ``stamp`` cells (the tenant) are added to every row.
 
-    With ``keep`` (a run resuming from its journal), an existing file is not truncated: new
-    rows are appended after the earlier ones (so a killed resume still has both), and
-    :meth:`close` rewrites the file, atomically, without the earlier rows that this run
-    reported again (same ``keep(row)`` identity; an earlier ``invalid`` row also gives way to
-    any new row of the same input row). Earlier rows this run did not touch stay, so no
-    earlier credential is ever lost.
+    With ``append`` (a run resuming from its journal), an existing file is not truncated: new
+    rows are appended after the earlier ones (so a killed resume still has both). A file
+    whose header lacks this version's last columns is first rewritten with them (empty).
+
+    With ``identity``, :meth:`close` rewrites the file, atomically, keeping the last row of
+    each identity (an earlier ``invalid`` row also gives way to any new row of the same input
+    row) and **every earlier row holding a credential** (a ``secrets`` cell) that no later row
+    of the same identity holds too: no credential is ever dropped, only repeated ones.
     """
 
     kind = "results file"
@@ -206,17 +220,24 @@ class ResultsWriter(PrivateFile):
         path: Path | str,
         fields: Sequence[str],
         *,
-        keep: Callable[[Mapping[str, str]], str] | None = None,
+        append: bool = False,
+        identity: Callable[[Mapping[str, str]], str] | None = None,
+        secrets: Sequence[str] = (),
+        stamp: Mapping[str, str] | None = None,
     ) -> None:
         self.fields = tuple(fields)
-        self._keep = keep
+        self._identity = identity
+        self._secrets = tuple(secrets)
+        self._stamp = dict(stamp or {})
         self._earlier = 0
-        existing = read_header(Path(path)) if keep is not None else None
+        existing = read_header(Path(path)) if append else None
         if existing is not None:
+            rows = read_rows_of(Path(path))
             if tuple(existing) != self.fields:
-                raise ValueError(f"{path} is not a results file of this command")
-            with Path(path).open(newline="", encoding="utf-8") as f:
-                self._earlier = sum(1 for _ in csv.DictReader(f))
+                if tuple(existing) != self.fields[: len(existing)]:
+                    raise ValueError(f"{path} is not a results file of this command")
+                self._rewrite(Path(path), rows)  # a file of an older version: add the columns
+            self._earlier = len(rows)
         super().__init__(path, append=existing is not None)
         file = self._writable()
         self._writer = csv.DictWriter(
@@ -227,49 +248,59 @@ class ResultsWriter(PrivateFile):
             file.flush()
         self.rows = 0
 
+    def write(self, row: Mapping[str, Any]) -> None:
+        """Append one row (missing fields are left empty) and flush it."""
+        file = self._writable()
+        self._writer.writerow({k: csv_cell(v) for k, v in {**row, **self._stamp}.items()})
+        file.flush()
+        self.rows += 1
+
     def close(self) -> None:
-        """Close the file; when resuming, drop the earlier rows this run superseded."""
+        """Close the file; then drop the rows later rows superseded (see the class)."""
         was_open = self._file is not None
         super().close()
-        if was_open and self._keep is not None and self._earlier and self.rows:
-            self._compact(self._keep)
+        if was_open and self._identity is not None and self.rows:
+            rows = read_rows_of(self.path)
+            kept = self._compact(rows, self._identity)
+            if len(kept) < len(rows):
+                self._rewrite(self.path, kept)
 
-    def _compact(self, keep: Callable[[Mapping[str, str]], str]) -> None:
-        with self.path.open(newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
-        earlier, new = rows[: self._earlier], rows[self._earlier :]
-        identities = {keep(r) for r in new}
-        new_rows = {r.get("row") for r in new}
-        kept = [
-            r
-            for r in earlier
-            if keep(r) not in identities
-            and not (r.get("status") == "invalid" and r.get("row") in new_rows)
-        ]
+    def _compact(
+        self, rows: list[dict[str, str]], identity: Callable[[Mapping[str, str]], str]
+    ) -> list[dict[str, str]]:
+        new_rows = {r.get("row") for r in rows[self._earlier :]}
+        last = {identity(r): i for i, r in enumerate(rows)}
+        kept = []
+        for i, r in enumerate(rows):
+            key = identity(r)
+            if i < self._earlier and r.get("status") == "invalid" and r.get("row") in new_rows:
+                continue  # the input row was run again
+            if i == last[key]:
+                kept.append(r)
+            elif any(r.get(s) for s in self._secrets):
+                later = [x for x in rows[i + 1 :] if identity(x) == key]
+                held = all(any(x.get(s) for x in later) for s in self._secrets if r.get(s))
+                if not held:
+                    kept.append(r)  # its credential is nowhere else: keep it
+        return kept
+
+    def _rewrite(self, path: Path, rows: Iterable[Mapping[str, str]]) -> None:
         # Write a sibling and rename it over the file: a crash mid-rewrite leaves the
-        # appended file (every row) in place.
-        tmp = self.path.with_name(self.path.name + ".tmp")
+        # original (every row) in place.
+        tmp = path.with_name(path.name + ".tmp")
         with open_private(tmp) as f:
             writer = csv.DictWriter(
                 f, fieldnames=self.fields, extrasaction="ignore", lineterminator="\n"
             )
             writer.writeheader()
-            writer.writerows(kept + new)
-        os.replace(tmp, self.path)
-
-    def write(self, row: Mapping[str, Any]) -> None:
-        """Append one row (missing fields are left empty) and flush it."""
-        file = self._writable()
-        self._writer.writerow({k: _cell(v) for k, v in row.items()})
-        file.flush()
-        self.rows += 1
+            writer.writerows({k: csv_cell(v) for k, v in r.items() if k} for r in rows)
+        os.replace(tmp, path)
 
 
-def _cell(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple | frozenset | set):
-        return ";".join(str(v) for v in value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return value
+def read_rows_of(path: Path) -> list[dict[str, str]]:
+    """The rows of an existing CSV file, as text cells (``[]``: missing)."""
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            return [{k: v or "" for k, v in r.items() if k is not None} for r in csv.DictReader(f)]
+    except FileNotFoundError:
+        return []

@@ -16,6 +16,7 @@ from ..models import ActiveFilter
 from ._app import AppState, cli, open_client, pass_state, run_async
 from ._options import PATH
 from ._output import table
+from ._safety import csv_cell, plain
 
 T = TypeVar("T")
 
@@ -61,7 +62,10 @@ _EXPORT_FIELDS = (
 )
 @pass_state
 def employees_export(state: AppState, out: Path, active: str) -> None:
-    """Write the roster to OUT.csv (mode 0600: it holds personal data)."""
+    """Write the roster to OUT.csv (mode 0600: it holds personal data).
+
+    Cells a spreadsheet would run as formulas (starting with =, +, -, @) get a leading '.
+    """
     which: ActiveFilter = (
         "all" if active == "all" else "inactive" if active == "inactive" else "active"
     )
@@ -70,13 +74,10 @@ def employees_export(state: AppState, out: Path, active: str) -> None:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(_EXPORT_FIELDS)
         for e in employees:
-            writer.writerow(
-                [
-                    ";".join(v) if isinstance(v, tuple) else ("" if v is None else v)
-                    for v in (getattr(e, name) for name in _EXPORT_FIELDS)
-                ]
-            )
-    state.console.print(f"{len(employees)} employee(s) written to {out}")
+            values = (getattr(e, name) for name in _EXPORT_FIELDS)
+            # is_active as True/False, as the export always wrote it.
+            writer.writerow([csv_cell(str(v) if isinstance(v, bool) else v) for v in values])
+    state.console.print(plain(f"{len(employees)} employee(s) written to {out}"))
 
 
 @cli.command("sites", short_help="List the tenant's sites.")

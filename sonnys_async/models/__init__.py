@@ -31,7 +31,8 @@ every request model uses as a field annotation:
 from __future__ import annotations
 
 # The layout: ``fields`` (the annotated field types and their rules), ``requests`` (the input
-# models), ``results`` (the result and read models). Every name is imported from here.
+# models), ``results`` (the result and read models), ``lifecycle`` (Backoffice users read and
+# changed, rehires). Every name is imported from here.
 from .fields import (
     ActiveFilter,
     AdpId,
@@ -58,8 +59,22 @@ from .fields import (
     UserPersonName,
     money,
     normalize_phone,
+    visible_text_issue,
 )
 from .fields import default_overtime as default_overtime
+from .lifecycle import (
+    BackofficeLogin,
+    BackofficePasswordReset,
+    BackofficeStatus,
+    BackofficeUser,
+    BackofficeUserModified,
+    BackofficeUserReactivated,
+    BackofficeUserSummary,
+    EmployeeRehired,
+    ModifyBackofficeUserRequest,
+    RehireEmployeeRequest,
+    ResetBackofficePasswordRequest,
+)
 from .requests import (
     CreateBackofficeUserRequest,
     CreateEmployeeRequest,
@@ -80,13 +95,29 @@ from .results import (
     EmployeeSummary,
     WageRecord,
 )
+from .sync import (
+    FieldChange,
+    MatchKey,
+    RosterEntry,
+    SyncAction,
+    SyncItem,
+    SyncPlan,
+    SyncScope,
+)
 
 __all__ = [
     "ActiveFilter",
     "AdpId",
+    "BackofficeLogin",
+    "BackofficePasswordReset",
+    "BackofficeStatus",
     "BackofficeTemplateName",
+    "BackofficeUser",
     "BackofficeUserCreated",
     "BackofficeUserDisabled",
+    "BackofficeUserModified",
+    "BackofficeUserReactivated",
+    "BackofficeUserSummary",
     "CalendarDate",
     "ClearablePhone",
     "ContactName",
@@ -102,7 +133,11 @@ __all__ = [
     "EmployeeModified",
     "EmployeePermission",
     "EmployeeProfile",
+    "EmployeeRehired",
     "EmployeeSummary",
+    "FieldChange",
+    "MatchKey",
+    "ModifyBackofficeUserRequest",
     "ModifyEmployeeRequest",
     "Money",
     "OptionalAdpId",
@@ -114,13 +149,21 @@ __all__ = [
     "Pin",
     "PosTemplateName",
     "PosUserId",
+    "RehireEmployeeRequest",
+    "ResetBackofficePasswordRequest",
+    "RosterEntry",
     "SiteRef",
     "SiteRefs",
     "SiteRequest",
+    "SyncAction",
+    "SyncItem",
+    "SyncPlan",
+    "SyncScope",
     "UserPersonName",
     "Username",
     "WageRecord",
     "issues_from_validation_error",
     "money",
     "normalize_phone",
+    "visible_text_issue",
 ]

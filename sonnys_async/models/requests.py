@@ -165,19 +165,26 @@ class CreateEmployeeRequest(_InputModel):
 
 
 class DisableEmployeeRequest(_InputModel):
-    """Who to disable: exactly one of POS User ID, e-mail, or first+last name (+ phone)."""
+    """Who to disable: exactly one of POS User ID, e-mail, or first+last name (+ phone).
+
+    ``employee_id`` (the server's id, as an earlier result recorded it) skips the lookup; it
+    may come alone or with the key it was found by.
+    """
 
     pos_user_id: PosUserId | None = None
     email: Email | None = None
     first_name: PersonName | None = None
     last_name: PersonName | None = None
     phone: OptionalPhone = None
+    employee_id: int | None = Field(default=None, ge=1)
     disable_backoffice_user: bool = False
     verify: bool = True
 
     @model_validator(mode="after")
     def _v_lookup(self) -> Self:
-        _check_lookup(self.pos_user_id, self.email, self.first_name, self.last_name, self.phone)
+        keys = (self.pos_user_id, self.email, self.first_name, self.last_name, self.phone)
+        if self.employee_id is None or any(k is not None for k in keys):
+            _check_lookup(*keys)
         return self
 
 
@@ -208,7 +215,8 @@ class ModifyEmployeeRequest(_InputModel):
     """What :meth:`AsyncBackofficeClient.modify_employee` changes.
 
     Lookup: exactly one of ``pos_user_id`` / ``email`` / ``first_name`` + ``last_name`` (the
-    names then identify the employee; use ``new_first_name`` / ``new_last_name`` to rename).
+    names then identify the employee; use ``new_first_name`` / ``new_last_name`` to rename), or
+    ``employee_id`` (the server's id, as a result or a plan recorded it: no lookup).
 
     Field rules are the create model's, with one intended difference: a blank
     ``adp_employee_id``, ``emergency_contact_name`` or ``emergency_contact_phone`` is kept as
@@ -220,6 +228,7 @@ class ModifyEmployeeRequest(_InputModel):
     first_name: PersonName | None = None
     last_name: PersonName | None = None
     phone: ClearablePhone = None
+    employee_id: int | None = Field(default=None, ge=1)
     new_first_name: PersonName | None = None
     new_last_name: PersonName | None = None
     new_phone: ClearablePhone = None
@@ -229,6 +238,8 @@ class ModifyEmployeeRequest(_InputModel):
     adp_employee_id: AdpId | None = None
     emergency_contact_name: ContactName | None = None
     emergency_contact_phone: ClearablePhone = None
+    pos_pin: Pin | None = Field(default=None, repr=False)
+    start_date: CalendarDate | None = None
     wage_rate: Money | None = None
     overtime_wage_rate: Money | None = None
     wage_effective_date: CalendarDate | None = None
@@ -246,7 +257,9 @@ class ModifyEmployeeRequest(_InputModel):
 
     @model_validator(mode="after")
     def _v_change(self) -> Self:
-        _check_lookup(self.pos_user_id, self.email, self.first_name, self.last_name, self.phone)
+        keys = (self.pos_user_id, self.email, self.first_name, self.last_name, self.phone)
+        if self.employee_id is None or any(k is not None for k in keys):
+            _check_lookup(*keys)
         if self.new_phone == "":
             raise _issue("new_phone", "cannot be empty")
         if (
@@ -275,6 +288,8 @@ class ModifyEmployeeRequest(_InputModel):
         "adp_employee_id",
         "emergency_contact_name",
         "emergency_contact_phone",
+        "pos_pin",
+        "start_date",
     )
 
     @property

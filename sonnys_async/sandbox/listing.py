@@ -270,10 +270,22 @@ class Pager:
 
 @dataclass(frozen=True, slots=True)
 class SortLink:
-    """A sortable column header's link and its ``sorted``/``not-sorted`` classes."""
+    """A sortable column header: its link, ``sorted``/``not-sorted`` classes, sort icon and the
+    icon's screen-reader text (captured: ``fa-sort`` "(Sortable)", ``fa-sort-asc`` "(Sorted
+    Ascending)"; the descending pair is inferred)."""
 
     href: str
     css: str
+    icon: str = "fa-sort"
+    state: str = "(Sortable)"
+
+
+def _sort_link(href: str, is_sorted: bool, descending: bool) -> SortLink:
+    if not is_sorted:
+        return SortLink(href, "not-sorted")
+    if descending:
+        return SortLink(href, "sorted sorted-desc", "fa-sort-desc", "(Sorted Descending)")
+    return SortLink(href, "sorted sorted-asc", "fa-sort-asc", "(Sorted Ascending)")
 
 
 def _pager(kind: str, page: int, last: int, href: Callable[[int], str]) -> Pager | None:
@@ -314,9 +326,7 @@ def employee_sort_link(listing: EmployeeListing, column: str) -> SortLink:
     new_dir = -listing.sort_dir if is_sorted else 1
     rest = [(k, v) for k, v in listing.query if k not in ("sort_type", "sort_dir")]
     href = "/employee?" + urlencode([("sort_type", column), ("sort_dir", str(new_dir)), *rest])
-    if not is_sorted:
-        return SortLink(href, "not-sorted")
-    return SortLink(href, "sorted sorted-asc" if listing.sort_dir == 1 else "sorted sorted-desc")
+    return _sort_link(href, is_sorted, listing.sort_dir == -1)
 
 
 def user_sort_link(listing: UserListing, column: str) -> SortLink:
@@ -334,6 +344,4 @@ def user_sort_link(listing: UserListing, column: str) -> SortLink:
     rest = [(k, v) for k, v in listing.query if k not in ("sort_type", "sort_dir", "limit")]
     new_dir = ("1" if cur_dir == "-1" else "-1") if column == cur_type else "1"
     href = f"{seg}?" + urlencode([("sort_type", column), ("sort_dir", new_dir), *rest])
-    if column != cur_type:
-        return SortLink(href, "not-sorted")
-    return SortLink(href, "sorted sorted-desc" if cur_dir == "-1" else "sorted sorted-asc")
+    return _sort_link(href, column == cur_type, cur_dir == "-1")

@@ -91,6 +91,9 @@ class SandboxOptions:
         sidebar_kb: pad every authenticated page with about this many KB of navigation
             markup (the real sidebar is ~130 KB); 0 = a small sidebar.
         base_url: the in-process base URL.
+        user_create_lists_inactive: the ``/user/create`` employee dropdown lists inactive
+            employees too (default: active employees only, as the captured 192 options
+            suggest; docs/sandbox.md, choice 15).
     """
 
     tenant: Literal["hierarchical", "flat"] = "hierarchical"
@@ -128,6 +131,7 @@ class SandboxOptions:
     clock: Callable[[], float] | None = field(default=None, compare=False)
     sidebar_kb: int = 0
     base_url: str = "http://washu.sandbox.test"
+    user_create_lists_inactive: bool = False
 
     def now(self) -> float:
         """The current monotonic time per ``clock``."""

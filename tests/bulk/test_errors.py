@@ -25,12 +25,12 @@ async def test_programming_errors_propagate_unwrapped_after_in_flight_items() ->
         await collect(bulk)
     assert bulk.summary.stopped == "error"
     assert op.in_flight == 0
-    # Every item that was started has an outcome, the crashed one included (failed, with
-    # the very exception that is then raised).
+    # Every item that was started has an outcome, the crashed one included (unknown: a bug
+    # may strike after a write; with the very exception that is then raised).
     assert len(seen) == sum(op.calls.values())
-    crashed = [o for o in seen if o.status == "failed"]
-    assert [(o.index, type(o.error)) for o in crashed] == [(5, KeyError)]
-    assert bulk.summary.failed == 1
+    crashed = [o for o in seen if o.status != "ok"]
+    assert [(o.index, o.status, type(o.error)) for o in crashed] == [(5, "unknown", KeyError)]
+    assert (bulk.summary.failed, bulk.summary.unknown) == (0, 1)
 
 
 async def test_run_errors_are_raised_plainly() -> None:

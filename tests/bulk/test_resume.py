@@ -71,8 +71,9 @@ async def test_ambiguous_outcome_is_resolved_from_server_state(tmp_path: Path) -
     with Journal(path) as journal:
         first = run_each(server.create, hires(3), key=key, journal=journal)
         outcomes = await collect(first)
-    failed = [o for o in outcomes if o.status == "failed"]
-    assert [type(o.error) for o in failed] == [OutcomeUnknownError]
+    unknown = [o for o in outcomes if o.status == "unknown"]
+    assert [type(o.error) for o in unknown] == [OutcomeUnknownError]
+    assert (first.summary.unknown, first.summary.failed) == (1, 0)
     assert lines(path)[-1]["event"] in {"ok", "unknown"}
     assert any(e["event"] == "unknown" for e in lines(path))
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from click.testing import CliRunner, Result
 
@@ -25,11 +27,12 @@ def sb() -> Sandbox:
 def invoke(sb: Sandbox) -> Invoke:
     """Run ``sonnys-backoffice --sandbox ARGS`` against the test's sandbox."""
 
-    def run(*args: str, input: str | None = None, sandbox: bool = True) -> Result:
+    def run(*args: str, input: str | None = None, sandbox: bool = True, **options: Any) -> Result:
+        """``options``: client arguments replacing the sandbox's (``transport``, ``password``)."""
         state = AppState(
             use_sandbox=False,
             sandbox_instance=sb,
-            client_options={"retry": RetryPolicy.no_wait()},
+            client_options={"retry": RetryPolicy.no_wait(), **options},
         )
         argv = ["--sandbox", *args] if sandbox else list(args)
         return CliRunner().invoke(cli, argv, obj=state, input=input, catch_exceptions=False)
@@ -93,3 +96,27 @@ def posts(sb: Sandbox) -> list[object]:
 def logins(sb: Sandbox) -> int:
     """How many times the sandbox was logged in to."""
     return sum(1 for r in sb.request_log if r.method == "POST" and r.path == "/login_check")
+
+
+class BeforePost(httpx.AsyncBaseTransport):
+    """The sandbox transport, running ``callback`` just before a POST to ``path`` reaches the
+    server (once, after ``skip`` such POSTs went through)."""
+
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        path: str,
+        callback: Callable[[], None],
+        skip: int = 0,
+    ) -> None:
+        self.inner, self.path, self.callback, self.skip = inner, path, callback, skip
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path == self.path:
+            if self.skip == 0:
+                self.callback()
+            self.skip -= 1
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()

@@ -11,7 +11,7 @@ from pathlib import Path
 from sonnys_async.data import sample_path
 from sonnys_async.sandbox import Sandbox
 
-from .conftest import HEADER, Invoke, hire, read_csv, write_csv
+from .conftest import HEADER, BeforePost, Invoke, hire, posts, read_csv, write_csv
 
 SAMPLE = sample_path("sample_hires.csv")
 
@@ -50,16 +50,34 @@ def test_onboard_the_bundled_sample(invoke: Invoke, sb: Sandbox, tmp_path: Path)
 def test_failed_rows_give_a_non_zero_exit_and_are_in_the_results(
     invoke: Invoke, sb: Sandbox, tmp_path: Path
 ) -> None:
-    taken = next(iter(sb.state.employees.values())).pos_user_id
-    src = write_csv(tmp_path / "hires.csv", HEADER, [hire(1), hire(2, pos_user_id=taken)])
+    src = write_csv(tmp_path / "hires.csv", HEADER, [hire(1), hire(2)])
     out = tmp_path / "results.csv"
-    result = invoke("onboard", str(src), "--out", str(out))
+
+    def take_the_email() -> None:  # someone else takes row 3's e-mail after the checks
+        sb.state.add_employee(first_name="Other", email="test2.hire@example.invalid")
+
+    late = BeforePost(sb.transport(), "/employee/insert", take_the_email, skip=1)
+    result = invoke("onboard", str(src), "--out", str(out), "--concurrency", "1", transport=late)
     assert result.exit_code == 1
     rows = {r["row"]: r for r in read_csv(out)}
     assert rows["2"]["status"] == "created"
     assert rows["3"]["status"] == "failed"
-    assert "DuplicateError" in rows["3"]["error"]
-    assert "Failed rows" in result.stdout
+    assert "email" in rows["3"]["error"].lower()
+    assert rows["3"]["pos_pin"] == ""  # nothing was applied: no credential to hand over
+    assert "Rows not done" in result.stdout
+
+
+def test_a_value_taken_on_the_tenant_is_reported_before_anything_is_written(
+    invoke: Invoke, sb: Sandbox, tmp_path: Path
+) -> None:
+    taken = next(iter(sb.state.employees.values())).pos_user_id
+    src = write_csv(tmp_path / "hires.csv", HEADER, [hire(1), hire(2, pos_user_id=taken)])
+    out = tmp_path / "results.csv"
+    result = invoke("onboard", str(src), "--out", str(out))
+    assert result.exit_code == 2
+    assert re.search(r"^  row 3: pos_user_id: already in use", result.stderr, re.M)
+    assert posts(sb) == []
+    assert not out.exists()
 
 
 def test_plain_progress_lines_off_a_terminal(invoke: Invoke, tmp_path: Path) -> None:
@@ -84,5 +102,5 @@ def test_a_blank_backoffice_permission_applies_the_pos_template_name(
     )
     assert result.exit_code == 0, result.output
     entries = [json.loads(line) for line in journal.read_text().splitlines()]
-    [done] = [e for e in entries if e["event"] == "ok"]
+    [done] = [e for e in entries if e.get("event") == "ok"]
     assert done["result"]["backoffice_permission_applied"] == "Manager"

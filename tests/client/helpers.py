@@ -26,10 +26,12 @@ def posts(sb: Sandbox, path: str | None = None) -> int:
 
 
 async def warm(client: AsyncBackofficeClient) -> None:
-    """Fill the client's discovery caches (sites, POS and Backoffice templates)."""
+    """Fill the client's caches: discovery (sites, POS and Backoffice templates) and the index
+    of taken e-mails and phones."""
     await client.list_sites()
     await client.list_pos_templates()
     await client.list_backoffice_templates()
+    await client.is_phone_available("6150000000")
 
 
 def work_requests(client: AsyncBackofficeClient) -> int:

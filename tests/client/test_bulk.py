@@ -130,7 +130,7 @@ async def test_bulk_resume_reports_what_it_cannot_finish(sb: Sandbox, tmp_path: 
             async with client.create_employees([row], journal=journal) as run:
                 outcomes = [o async for o in run]
     (outcome,) = outcomes
-    assert outcome.status == "failed"
+    assert outcome.status == "unknown"  # partly applied: a re-run settles it before anything
     assert isinstance(outcome.error, WriteNotVerifiedError)
     assert outcome.error.what == "backoffice_user"
     assert "Backoffice user is missing" in str(outcome.error)

@@ -30,6 +30,9 @@ def test_constructor_and_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
         ("disable_employee", "DisableEmployeeRequest"),
         ("modify_employee", "ModifyEmployeeRequest"),
         ("create_backoffice_user", "CreateBackofficeUserRequest"),
+        ("modify_backoffice_user", "ModifyBackofficeUserRequest"),
+        ("reset_backoffice_password", "ResetBackofficePasswordRequest"),
+        ("rehire_employee", "RehireEmployeeRequest"),
     ],
 )
 def test_public_writes_take_exactly_their_request_fields(method: str, model: str) -> None:

@@ -16,7 +16,7 @@ from sonnys_async.errors import (
     WriteNotVerifiedError,
 )
 from sonnys_async.models import EmployeeCreated
-from sonnys_async.sandbox import Sandbox
+from sonnys_async.sandbox import Sandbox, SandboxOptions
 
 from .conftest import hire, make_client
 from .helpers import Hook, posts, warm, work_requests
@@ -194,8 +194,7 @@ async def test_verify_false_trusts_redirects(sb: Sandbox) -> None:
     async with make_client(
         sb, transport=Hook(sb.transport(), "/employee/permissions/update", rewrite=_no_grants)
     ) as client:
-        await client.list_sites()
-        await client.list_pos_templates()
+        await warm(client)
         client.transport.stats.reset()
         result = await client.create_employee(**hire(verify=False))
         assert client.transport.stats.total_without_login == 3
@@ -244,3 +243,30 @@ async def test_concurrent_reads_cannot_steal_a_bounced_forms_messages(sb: Sandbo
             for _ in range(4):
                 tg.start_soon(reads)
             tg.start_soon(create)
+
+
+async def test_a_taken_email_or_phone_is_refused_before_any_write() -> None:
+    # The server here accepts duplicates: only the client's pre-flight stands in the way.
+    sb = Sandbox(SandboxOptions(employees=20, bo_users=3, unique_email=False, unique_phone=False))
+    standalone = next(u for u in sb.state.users.values() if u.employee_id is None)
+    holder = next(e for e in sb.state.employees.values() if e.phone)
+    async with make_client(sb) as client:
+        with pytest.raises(DuplicateError) as by_email:
+            await client.create_employee(**hire(email=standalone.email.upper()))
+        with pytest.raises(DuplicateError) as by_phone:
+            await client.create_employee(**hire(phone=holder.phone))
+    assert by_email.value.field == "email"
+    assert by_phone.value.field == "phone"
+    assert posts(sb) == 0
+
+
+async def test_the_clients_own_hires_are_known_to_its_pre_flight() -> None:
+    sb = Sandbox(SandboxOptions(employees=20, bo_users=3, unique_email=False, unique_phone=False))
+    first = hire()
+    async with make_client(sb) as client:
+        await client.create_employee(**first)
+        client.transport.stats.reset()
+        with pytest.raises(DuplicateError) as exc:
+            await client.create_employee(**hire(phone=first["phone"]))
+        assert work_requests(client) == 0  # answered from the index, no list read again
+    assert exc.value.field == "phone"

@@ -47,3 +47,17 @@ async def test_preflight_finds_values_taken_on_the_tenant_and_within_the_batch(
         (3, "email"),
     }
     assert _posts(sb) == 0
+
+
+async def test_preflight_costs_the_same_for_five_hires_as_for_fifty(
+    sb: Sandbox, client: AsyncBackofficeClient
+) -> None:
+    await client.list_sites()
+    await client.list_pos_templates()
+    counts = []
+    for size in (5, 50):
+        requests = [CreateEmployeeRequest(**hire()) for _ in range(size)]
+        client.transport.stats.reset()
+        assert await client.preflight_employees(requests) == []
+        counts.append(client.transport.stats.total_without_login)
+    assert counts[0] == counts[1] <= 5

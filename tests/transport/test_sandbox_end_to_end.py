@@ -39,13 +39,19 @@ async def test_wrong_password_reports_the_sandbox_alert() -> None:
             await t.login()
 
 
-async def test_throttled_login() -> None:
+async def test_a_throttled_login_is_a_refusal_tried_once() -> None:
+    # Another client with a wrong password trips the throttle; ours, with the right one, is then
+    # refused with the server's throttle message, and does not try again.
     sb = Sandbox(SandboxOptions(employees=5, bo_users=1, login_throttle=(1, 60.0)))
-    async with transport_for(sb, password="nope-nope") as t:
-        with pytest.raises(AuthenticationError):
-            await t.login()
-        with pytest.raises(AuthenticationError, match="Too many failed login attempts"):
-            await t.login()
+    async with transport_for(sb, password="nope-nope") as intruder:
+        with pytest.raises(AuthenticationError, match=r"Invalid credentials\."):
+            await intruder.login()
+    async with transport_for(sb) as t:
+        for _ in range(3):
+            with pytest.raises(AuthenticationError, match="Too many failed login attempts"):
+                await t.get("/employee")
+    login_checks = [r for r in sb.request_log if r.path == "/login_check"]
+    assert len(login_checks) == 2  # the intruder's and ours, once
 
 
 async def test_expired_sessions_relogin_once_per_session() -> None:

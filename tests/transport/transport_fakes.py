@@ -9,6 +9,7 @@ not logged in. Tests plug page behaviour in with :meth:`FakeBackoffice.on`.
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
@@ -186,3 +187,30 @@ def make_transport(
         **extra,  # type: ignore[arg-type]
         **kwargs,  # type: ignore[arg-type]
     )
+
+
+class Jittered(httpx.AsyncBaseTransport):
+    """Network-like delays without a clock: each request waits a seeded random number of event
+    loop turns before it reaches the server and again before its answer reaches the client.
+
+    Answers thus overtake each other the way they do on a real network (a request served before
+    a sibling's login may be answered after it), deterministically per seed and with no sleep.
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, *, seed: int, max_turns: int = 12) -> None:
+        self._inner = inner
+        self._rng = random.Random(seed)
+        self._max_turns = max_turns
+
+    async def _turns(self) -> None:
+        for _ in range(self._rng.randrange(self._max_turns)):
+            await anyio.lowlevel.checkpoint()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await self._turns()
+        response = await self._inner.handle_async_request(request)
+        await self._turns()
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()

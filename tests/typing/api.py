@@ -68,4 +68,4 @@ def sync_usage(sandbox: Sandbox) -> None:
         assert_type(client.disable_employee(pos_user_id=50001), EmployeeDisabled)
         assert_type(client.pos_user_id_exists(50001), bool)
         for outcome in client.create_employees([], max_at_once=2):
-            assert_type(outcome.status, Literal["ok", "failed", "skipped"])
+            assert_type(outcome.status, Literal["ok", "failed", "unknown", "skipped"])

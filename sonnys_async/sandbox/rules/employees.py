@@ -41,6 +41,7 @@ from sonnys_async.sandbox.rules.messages import (
 )
 from sonnys_async.sandbox.rules.outcome import Flash, PostResult, fail, ok
 from sonnys_async.sandbox.rules.sites import employee_sites_from_body
+from sonnys_async.sandbox.rules.unique import email_taken
 from sonnys_async.sandbox.state import StoredEmployee, StoredWage, TenantState
 
 __all__ = [
@@ -124,12 +125,8 @@ def _validate_employee(inp: _EmployeeInput, state: TenantState, self_id: int | N
     others = [e for e in state.employees.values() if e.id != self_id]
     if opts.unique_pos_user_id and any(e.pos_user_id == inp.pos_user_id for e in others):
         errors.append(MSG_DUP_POS)
-    if opts.unique_email and inp.email:
-        low = inp.email.lower()
-        if any(e.email.lower() == low for e in others) or any(
-            u.email.lower() == low and u.employee_id != self_id for u in state.users.values()
-        ):
-            errors.append(MSG_DUP_EMAIL)
+    if opts.unique_email and email_taken(state, inp.email, employee_id=self_id, user_id=None):
+        errors.append(MSG_DUP_EMAIL)
     if opts.unique_phone and inp.phone:
         phone_digits = digits(inp.phone)
         if phone_digits and any(digits(e.phone) == phone_digits for e in others):

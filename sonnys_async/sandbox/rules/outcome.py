@@ -14,7 +14,15 @@ class Flash:
 
     kind: Literal["danger", "success"]
     messages: tuple[str, ...]
+    #: Grants of a rejected BO access save, shown checked on the re-rendered page (§13.4).
     echo_tokens: frozenset[str] | None = None
+    #: Posted values a rejected form's page re-fills, by field name (§11.3: the user create
+    #: form's ``employee[email]`` and ``user[username]``; never a password).
+    echo_fields: tuple[tuple[str, str], ...] = ()
+
+    def echoed(self, name: str) -> str:
+        """The re-filled value of field ``name`` (empty when the flash carries none)."""
+        return dict(self.echo_fields).get(name, "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,5 +38,10 @@ def ok(location: str, message: str | None = None) -> PostResult:
     return PostResult(location, False, Flash("success", (message,)) if message else None)
 
 
-def fail(location: str, errors: list[str], echo: frozenset[str] | None = None) -> PostResult:
-    return PostResult(location, True, Flash("danger", tuple(errors), echo))
+def fail(
+    location: str,
+    errors: list[str],
+    echo: frozenset[str] | None = None,
+    fields: tuple[tuple[str, str], ...] = (),
+) -> PostResult:
+    return PostResult(location, True, Flash("danger", tuple(errors), echo, fields))

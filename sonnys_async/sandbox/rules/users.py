@@ -24,6 +24,7 @@ from sonnys_async.sandbox.rules.messages import (
 )
 from sonnys_async.sandbox.rules.outcome import PostResult, fail, ok
 from sonnys_async.sandbox.rules.sites import employee_sites_from_body
+from sonnys_async.sandbox.rules.unique import email_taken
 from sonnys_async.sandbox.state import StoredEmployee, StoredUser, TenantState
 
 __all__ = ["user_insert", "user_permissions_update", "user_update"]
@@ -54,11 +55,8 @@ def _email_errors(
 ) -> list[str]:
     if not _EMAIL_RE.fullmatch(email) or len(email) > 180:
         return [MSG_EMAIL_REQUIRED]
-    if not state.options.unique_email:
-        return []
-    low = email.lower()
-    if any(u.email.lower() == low and u.id != self_user for u in state.users.values()) or any(
-        e.email.lower() == low and e.id != own_employee for e in state.employees.values()
+    if state.options.unique_email and email_taken(
+        state, email, employee_id=own_employee, user_id=self_user
     ):
         return [MSG_DUP_EMAIL]
     return []
@@ -69,14 +67,17 @@ def user_insert(state: TenantState, body: FormBody) -> PostResult:
     back = "/user/create"
     username = body.get("user[username]").strip()
     email = body.get("employee[email]").strip()
+    # Captured (w45_user_insert_landed.html): the form it bounces to shows the posted e-mail
+    # and username again; nothing else is known to be re-filled, passwords never are.
+    refill = tuple((k, body.get(k)) for k in ("employee[email]", "user[username]"))
     employee: StoredEmployee | None = None
     if body.has("employee[isOnSiteEmployee]"):
         eid = int_or_none(body.get("user[employeeId]"))
         employee = state.employees.get(eid) if eid is not None else None
         if employee is None or not employee.active:
-            return fail(back, [MSG_USER_INACTIVE_EMPLOYEE])
+            return fail(back, [MSG_USER_INACTIVE_EMPLOYEE], fields=refill)
         if any(not u.is_deleted for u in state.users_of_employee(employee.id)):
-            return fail(back, [MSG_EMPLOYEE_HAS_USER])
+            return fail(back, [MSG_EMPLOYEE_HAS_USER], fields=refill)
         first, last = employee.first_name, employee.last_name
         errors: list[str] = []
     else:
@@ -93,7 +94,7 @@ def user_insert(state: TenantState, body: FormBody) -> PostResult:
     errors += _username_errors(state, username, None)
     errors += _password_errors(body)
     if errors:
-        return fail(back, errors)
+        return fail(back, errors, fields=refill)
     uid = state.allocate_user_id()
     user = StoredUser(
         id=uid,

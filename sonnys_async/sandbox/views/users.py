@@ -100,14 +100,27 @@ class UserCreatePage(FlashPage):
     """Context of ``user_create.html.j2``."""
 
     employees: list[StoredEmployee]
+    #: ``employee[email]`` and ``user[username]`` re-filled after a refused insert (§11.3).
+    email: str
+    username: str
 
 
 def user_create_context(base: FlashPage, state: TenantState) -> UserCreatePage:
-    """The create form: every employee in the dropdown, by first then last name."""
+    """The create form: the active employees in the dropdown (every employee with
+    ``user_create_lists_inactive``), by first then last name; after a refused insert the
+    posted e-mail and username again (docs/sandbox.md, choice 15)."""
+    everyone = state.options.user_create_lists_inactive
     employees = sorted(
-        state.employees.values(), key=lambda e: (e.first_name.lower(), e.last_name.lower(), e.id)
+        (e for e in state.employees.values() if everyone or e.active),
+        key=lambda e: (e.first_name.lower(), e.last_name.lower(), e.id),
     )
-    return {**base, "employees": employees}
+    flash = base["flash"]
+    return {
+        **base,
+        "employees": employees,
+        "email": flash.echoed("employee[email]") if flash is not None else "",
+        "username": flash.echoed("user[username]") if flash is not None else "",
+    }
 
 
 class UserEditPage(FlashPage):

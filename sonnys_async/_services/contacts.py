@@ -1,0 +1,165 @@
+"""Who holds which unique value: POS User IDs, phones, e-mails and Backoffice usernames.
+
+The server keeps these unique (protocol §4, §6.6, §16.4) but offers no lookup for most of them:
+the roster has no phone filter and no e-mail column (§10.2), employees' e-mails appear only in
+the ``/user/create`` dropdown (§11.2). :class:`ContactIndex` reads the three lists once (the
+roster, that dropdown, the Backoffice user list), keeps them for ``ttl`` seconds, and adds what
+the client itself writes, so a pre-flight costs no request while the index is fresh. The server's
+own refusal stays the backstop for values taken by someone else in the meantime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import anyio
+
+from ..core.text import digits, norm
+from ..models import normalize_phone
+from .roster import Roster
+
+__all__ = ["CONTACT_INDEX_TTL", "ContactIndex", "Holders"]
+
+#: Seconds an index read stays fresh (the client's own writes are added as they happen).
+CONTACT_INDEX_TTL = 300.0
+
+
+@dataclass(slots=True)
+class Holders:
+    """The unique values the tenant holds, each with the ids of its holders."""
+
+    pos_user_ids: dict[int, set[int]] = field(default_factory=dict)
+    phones: dict[str, set[int]] = field(default_factory=dict)
+    employee_emails: dict[str, set[int]] = field(default_factory=dict)
+    user_emails: dict[str, set[int]] = field(default_factory=dict)
+    usernames: dict[str, set[int]] = field(default_factory=dict)
+
+    def add(self, table: dict[str, set[int]] | dict[int, set[int]], key: object, who: int) -> None:
+        """Record ``who`` as a holder of ``key`` in ``table`` (empty keys are skipped)."""
+        if key in ("", None):
+            return
+        table.setdefault(key, set()).add(who)  # type: ignore[arg-type]
+
+
+class ContactIndex:
+    """The tenant's unique values, read once and cached per client.
+
+    Args:
+        roster: The list reads.
+        ttl: Seconds before the next use reads the lists again.
+        clock: Monotonic clock (tests pass a fake one).
+    """
+
+    def __init__(
+        self,
+        roster: Roster,
+        *,
+        ttl: float = CONTACT_INDEX_TTL,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self._roster = roster
+        self._ttl = ttl
+        self._clock = clock or anyio.current_time
+        self._holders: Holders | None = None
+        self._read_at = 0.0
+        self._lock = anyio.Lock()
+
+    async def holders(self, *, refresh: bool = False) -> Holders:
+        """The index, read again when stale or when ``refresh`` is given."""
+        async with self._lock:
+            stale = self._clock() - self._read_at > self._ttl
+            if self._holders is None or stale or refresh:
+                self._holders = await self._read()
+                self._read_at = self._clock()
+            return self._holders
+
+    async def _read(self) -> Holders:
+        found = Holders()
+        for row in await self._roster.rows(active="all"):
+            if row.pos_user_id is not None:
+                found.add(found.pos_user_ids, row.pos_user_id, row.employee_id)
+            found.add(found.phones, digits(row.phone)[-10:], row.employee_id)
+        for option in await self._roster.employee_options():
+            found.add(found.employee_emails, norm(option.email), option.employee_id)
+        for user in await self._roster.all_users():
+            found.add(found.user_emails, norm(user.email), user.user_id)
+            found.add(found.usernames, norm(user.username), user.user_id)
+        return found
+
+    # ------------------------------------------------------------------ the client's own writes
+
+    def note_employee(
+        self, employee_id: int, *, pos_user_id: int | None, phone: str | None, email: str | None
+    ) -> None:
+        """Add an employee the client created or changed (no request)."""
+        if self._holders is None:
+            return
+        if pos_user_id is not None:
+            self._holders.add(self._holders.pos_user_ids, pos_user_id, employee_id)
+        self._holders.add(self._holders.phones, digits(phone)[-10:], employee_id)
+        self._holders.add(self._holders.employee_emails, norm(email), employee_id)
+
+    def note_user(self, user_id: int, *, username: str | None, email: str | None) -> None:
+        """Add a Backoffice user the client created or changed (no request)."""
+        if self._holders is None:
+            return
+        self._holders.add(self._holders.usernames, norm(username), user_id)
+        self._holders.add(self._holders.user_emails, norm(email), user_id)
+
+    # ------------------------------------------------------------------ lookups
+
+    async def email_holders(
+        self, email: str, *, refresh: bool = False
+    ) -> tuple[frozenset[int], frozenset[int]]:
+        """Ids of the employees and of the Backoffice users using ``email``."""
+        index = await self.holders(refresh=refresh)
+        key = norm(email)
+        return (
+            frozenset(index.employee_emails.get(key, ())),
+            frozenset(index.user_emails.get(key, ())),
+        )
+
+    async def phone_holders(self, phone: str, *, refresh: bool = False) -> frozenset[int]:
+        """Ids of the employees (active or not) with this phone (last 10 digits)."""
+        index = await self.holders(refresh=refresh)
+        return frozenset(index.phones.get(normalize_phone(phone), ()))
+
+    async def is_email_available(self, email: str, *, refresh: bool = False) -> bool:
+        """Whether no employee and no Backoffice user uses this e-mail (case-insensitive).
+
+        Employees' e-mails are read from ``/user/create`` (its employee options carry
+        ``data-email``; the roster has no e-mail column, §11.2); Backoffice users' from the user
+        list. The lists are read once and cached per client for 5 minutes (the client's own
+        writes are added as they happen); ``refresh=True`` reads them again now.
+
+        Args:
+            email: The address.
+            refresh: Read the lists again instead of using the cache.
+
+        Returns:
+            ``True`` when unused.
+        """
+        employees, users = await self.email_holders(email, refresh=refresh)
+        return not employees and not users
+
+    async def is_phone_available(self, phone: str, *, refresh: bool = False) -> bool:
+        """Whether no employee (active or not) has this phone (last 10 digits compared).
+
+        The roster has no phone filter (§10.2): it is read whole once and cached per client for
+        5 minutes (the client's own writes are added as they happen); ``refresh=True`` reads it
+        again now.
+
+        Args:
+            phone: Any formatting.
+            refresh: Read the roster again instead of using the cache.
+
+        Returns:
+            ``True`` when unused.
+        """
+        return not await self.phone_holders(phone, refresh=refresh)
+
+    async def taken_usernames(self, usernames: Iterable[str]) -> set[str]:
+        """Which of these usernames some Backoffice user holds (case-insensitive)."""
+        index = await self.holders()
+        return {u for u in usernames if norm(u) in index.usernames}
