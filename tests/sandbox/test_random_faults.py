@@ -197,3 +197,33 @@ async def test_rates_at_zero_leave_error_rate_and_jitter_sequences_unchanged():
             return [(await c.get("/login")).status_code for _ in range(30)]
 
     assert await statuses() == await statuses(spike_rate=0.5, spike_ms=0.0)
+
+
+async def test_delayed_posts_are_a_seeded_share_of_posts_only(monkeypatch):
+    held: list[float] = []
+    real_sleep = anyio.sleep
+
+    async def recording_sleep(seconds: float) -> None:
+        held.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(anyio, "sleep", recording_sleep)
+
+    async def run(seed: int) -> list[bool]:
+        sb = make_sandbox(seed=seed, post_delay_rate=0.3, post_delay_ms=31_000)
+        delayed = []
+        async with sb.client() as c:
+            for _ in range(30):
+                before = len(held)
+                await c.get("/login")  # never held
+                await post(c, "/login_check", [("_username", "x"), ("_password", "y")])
+                delayed.append(len(held) > before)
+        assert sb.counters.faults["post_delay"] == sum(delayed)
+        assert sb.counters.delayed_pending == 0
+        return delayed
+
+    first = await run(8)
+    assert first == await run(8)
+    assert first != await run(9)
+    assert 2 <= sum(first) <= 20
+    assert set(held) == {31.0}
