@@ -3,7 +3,8 @@
 Each scenario spends much of its time waiting (delayed POSTs past the client timeout, latency
 spikes, throttle windows, single-session runs), so running three at once keeps the suite inside
 CI's budget on a 2-core machine. ``SONNYS_FAULTS_WORKERS`` changes the number;
-``SONNYS_FAULTS_REPORT`` makes the suite write its figures (see ``report.py``).
+``SONNYS_FAULTS_REPORT`` makes the suite write its figures (see ``report.py``);
+``SONNYS_FAULTS_DIR`` keeps every run's files there instead of pytest's rotating temp dir.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ def fault_board(
 ) -> Iterator[Board]:
     """Starts every selected scenario; writes the report when all of them ran."""
     workers = int(os.environ.get("SONNYS_FAULTS_WORKERS", "3"))
-    board = Board(selected_scenarios(request.session), tmp_path_factory.mktemp("faults"), workers)
+    keep = os.environ.get("SONNYS_FAULTS_DIR")
+    root = Path(keep) if keep else tmp_path_factory.mktemp("faults")
+    board = Board(selected_scenarios(request.session), root, workers)
     yield board
     outcomes, wall = board.close()
     target = os.environ.get("SONNYS_FAULTS_REPORT")

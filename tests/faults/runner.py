@@ -52,8 +52,9 @@ class Invocation:
     stdout: Path
     stderr: Path
     log: Path
-    #: Bot logins (right password) the sandbox saw during this invocation.
-    logins: int = 0
+    #: Bot logins (right password) the sandbox saw during this invocation, by outcome:
+    #: ``attempted``, ``succeeded``, ``refused_invalid``, ``refused_throttled``, ``faulted``.
+    logins: dict[str, int] = field(default_factory=dict)
 
 
 def cli_env(base_url: str, username: str, password: str) -> dict[str, str]:
@@ -158,7 +159,7 @@ def run_until_done(
     max_runs: int,
     deadline: float,
     kill_points: list[int],
-    bot_logins: Callable[[], int],
+    bot_logins: Callable[[], dict[str, int]],
     before_run: Callable[[int], None] | None = None,
     after_run: Callable[[Invocation], None] | None = None,
     spare_first: bool = False,
@@ -197,7 +198,8 @@ def run_until_done(
             )
             break
         inv = Invocation(command, index, code, time.monotonic() - started, killed, out, err, log)
-        inv.logins = bot_logins() - logins_before
+        after = bot_logins()
+        inv.logins = {k: after.get(k, 0) - logins_before.get(k, 0) for k in after}
         runs.invocations.append(inv)
         if after_run is not None:
             after_run(inv)
