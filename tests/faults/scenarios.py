@@ -55,21 +55,21 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "all-together",
         "all at once, milder: session ends every 10 requests, one live session per user, "
-        "3% 503, 1% + 1% drops, 0.5% POSTs delayed past the timeout, 2% spikes of 1 s, "
-        "throttling with the bad-password client, 5 SIGKILLs",
+        "2% 503, 1% + 1% drops, 0.3% of POSTs delayed past the timeout, 1% spikes of 1 s, "
+        "throttling with the bad-password client, 2 SIGKILLs",
         {
             "session_max_requests": 10,
             "single_session_per_user": True,
-            "error_rate": 0.03,
+            "error_rate": 0.02,
             "drop_rate_before": 0.01,
             "drop_rate_after": 0.01,
-            "post_delay_rate": 0.005,
+            "post_delay_rate": 0.003,
             "post_delay_ms": _DELAY_MS,
-            "spike_rate": 0.02,
+            "spike_rate": 0.01,
             "spike_ms": 1000,
             **_THROTTLE,
         },
-        kills=5,
+        kills=2,
         hammer=True,
         max_runs=10,
         budget_s=200.0,
