@@ -84,7 +84,7 @@ def _kill_points(rng: random.Random, total: int) -> dict[str, list[int]]:
     """Spread ``total`` kills over the three commands (onboarding gets most)."""
     plan: dict[str, list[int]] = {"onboard": [], "offboard": [], "offboard-logins": []}
     for n in range(total):
-        command = ("onboard", "onboard", "offboard", "onboard", "offboard-logins")[n % 5]
+        command = ("onboard", "offboard", "onboard", "offboard-logins", "onboard")[n % 5]
         limit = 300 if command == "onboard" else 60
         plan[command].append(rng.randint(8, limit))
     return plan

@@ -72,6 +72,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         kills=2,
         hammer=True,
         max_runs=10,
-        budget_s=200.0,
+        budget_s=240.0,
     ),
 )
