@@ -148,13 +148,20 @@ class RandomFaults:
     def __init__(self, options: SandboxOptions, rng: random.Random) -> None:
         self._options = options
         self._rng = rng
+        self._delayed = 0
 
     def post_delay(self, method: str) -> float:
         """Seconds to hold this request before the server receives it (0 = none)."""
         opts = self._options
         if method != "POST" or opts.post_delay_rate <= 0:
             return 0.0
-        return opts.post_delay_ms / 1000.0 if self._rng.random() < opts.post_delay_rate else 0.0
+        limit = opts.post_delay_limit
+        if limit is not None and self._delayed >= limit:
+            return 0.0
+        if self._rng.random() >= opts.post_delay_rate:
+            return 0.0
+        self._delayed += 1
+        return opts.post_delay_ms / 1000.0
 
     def spike(self) -> float:
         """Seconds of latency spike for this request (0 = none)."""

@@ -63,6 +63,8 @@ class SandboxOptions:
             them (before faults, the session and its lock), like a slow network: a client whose
             timeout is shorter gives up, and the POST is applied afterwards.
         post_delay_ms: how long a delayed POST is held.
+        post_delay_limit: at most this many POSTs are delayed (``None`` = no limit), to bound
+            the cost of a scenario whose client waits out each delay.
         spike_rate: share of requests (any method) delayed by ``spike_ms`` on top of
             ``latency_ms``, outside the session lock (deterministic per seed).
         spike_ms: the length of a latency spike.
@@ -112,6 +114,7 @@ class SandboxOptions:
     drop_rate_after: float = 0.0
     post_delay_rate: float = 0.0
     post_delay_ms: float = 0.0
+    post_delay_limit: int | None = None
     spike_rate: float = 0.0
     spike_ms: float = 0.0
     admin: bool = False

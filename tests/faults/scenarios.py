@@ -55,16 +55,17 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "all-together",
         "all at once, milder: session ends every 10 requests, one live session per user, "
-        "2% 503, 1% + 1% drops, 0.3% of POSTs delayed past the timeout, 1% spikes of 1 s, "
-        "throttling with the bad-password client, 2 SIGKILLs",
+        "2% 503, 1% + 1% drops, 1% of POSTs delayed past the timeout (at most 2: one session "
+        "waits out each), 1% spikes of 1 s, throttling with the bad-password client, 2 SIGKILLs",
         {
             "session_max_requests": 10,
             "single_session_per_user": True,
             "error_rate": 0.02,
             "drop_rate_before": 0.01,
             "drop_rate_after": 0.01,
-            "post_delay_rate": 0.003,
+            "post_delay_rate": 0.01,
             "post_delay_ms": _DELAY_MS,
+            "post_delay_limit": 2,
             "spike_rate": 0.01,
             "spike_ms": 1000,
             **_THROTTLE,

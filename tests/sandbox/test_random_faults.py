@@ -227,3 +227,15 @@ async def test_delayed_posts_are_a_seeded_share_of_posts_only(monkeypatch):
     assert first != await run(9)
     assert 2 <= sum(first) <= 20
     assert set(held) == {31.0}
+
+
+async def test_post_delay_limit_caps_the_delayed_posts(monkeypatch):
+    async def no_sleep(seconds: float) -> None:
+        await anyio.lowlevel.checkpoint()
+
+    monkeypatch.setattr(anyio, "sleep", no_sleep)
+    sb = make_sandbox(post_delay_rate=1.0, post_delay_ms=31_000, post_delay_limit=2)
+    async with sb.client() as c:
+        for _ in range(5):
+            await post(c, "/login_check", [("_username", "x"), ("_password", "y")])
+    assert sb.counters.faults["post_delay"] == 2
