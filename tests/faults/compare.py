@@ -316,11 +316,8 @@ def check_duplicates(found: Findings, hires: Iterable[Hire], snap: Snapshot) -> 
         for value, n in counts.items():
             if n > 1:
                 found.add("duplicates", f"{label} {value}", f"{n} records")
-    for emp_id, users in snap.users_of.items():
-        live = [u for u in users if not u["is_deleted"]]
-        if len(live) > 1 and any(snap_emp["id"] == emp_id for snap_emp in _ours(snap, ours)):
+    our_ids = {e["id"] for h in ours if (e := snap.by_pos.get(h.pos_user_id)) is not None}
+    for emp_id in our_ids:
+        live = [u for u in snap.users_of.get(emp_id, []) if not u["is_deleted"]]
+        if len(live) > 1:
             found.add("duplicates", f"logins of employee {emp_id}", f"{len(live)} live users")
-
-
-def _ours(snap: Snapshot, hires: list[Hire]) -> list[dict[str, Any]]:
-    return [e for h in hires if (e := snap.by_pos.get(h.pos_user_id)) is not None]

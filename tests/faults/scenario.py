@@ -73,7 +73,6 @@ class Outcome:
     wall_s: float
     workdir: Path
     counters: dict[str, Any]
-    problems: list[str] = field(default_factory=list)
 
     def exit_codes(self) -> str:
         """``onboard 1,0; offboard 0; offboard --disable-backoffice-user 0`` (-9 = killed)."""
@@ -101,7 +100,6 @@ class _Driver:
         self.found = Findings()
         self.secrets = Secrets()
         self.invocations: list[Invocation] = []
-        self.problems: list[str] = []
         self.password = sandbox.options["password"]
         self.env = cli_env(sandbox.base_url, BOT_USERNAME, self.password)
         self.hammer = PasswordHammer(sandbox.base_url, BOT_USERNAME)
@@ -231,7 +229,6 @@ def run_scenario(scenario: Scenario, workdir: Path) -> Outcome:
         time.monotonic() - started,
         workdir,
         {"counters": counters, "sessions": {k: v for k, v in sessions.items() if k != "ids"}},
-        d.problems,
     )
 
 
