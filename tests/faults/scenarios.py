@@ -42,12 +42,12 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "one-session-4",
-        "one live session per user, --sessions 4",
+        "one live session per user",
         {"single_session_per_user": True},
     ),
     Scenario(
         "one-session-8",
-        "one live session per user, --sessions 8",
+        "one live session per user",
         {"single_session_per_user": True},
         sessions=8,
     ),
