@@ -13,15 +13,16 @@ from ._app import EXIT_INVALID_INPUT, AppState, cli, fail, pass_state
 from ._csv import OFFBOARD_COLUMNS, ONBOARD_COLUMNS, header_line
 from ._output import table
 from ._safety import json_text
+from ._sync_csv import SYNC_COLUMNS
 
 
 @cli.command("template-csv")
-@click.argument("kind", type=click.Choice(["onboard", "offboard"]))
+@click.argument("kind", type=click.Choice(["onboard", "offboard", "sync"]))
 @click.option("--describe", is_flag=True, help="Describe each column instead.")
 @pass_state
 def template_csv(state: AppState, kind: str, describe: bool) -> None:
-    """Print the CSV header that `onboard` or `offboard` reads."""
-    columns = ONBOARD_COLUMNS if kind == "onboard" else OFFBOARD_COLUMNS
+    """Print the CSV header that `onboard`, `offboard` or `sync plan` reads."""
+    columns = {"onboard": ONBOARD_COLUMNS, "offboard": OFFBOARD_COLUMNS, "sync": SYNC_COLUMNS}[kind]
     if describe:
         rows = ((c.name, "yes" if c.required else "", c.help) for c in columns)
         state.console.print(table(f"{kind} columns", ["column", "required", "meaning"], rows))
