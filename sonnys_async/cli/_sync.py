@@ -229,6 +229,12 @@ def _check_outputs(state: AppState, roster: Path, out: Path, html: Path) -> None
             f"{out} exists and is not a roster-sync plan: choose another --out",
             EXIT_INVALID_INPUT,
         )
+    if html.exists() and not _is_review_page(html):
+        fail(
+            state,
+            f"{html} exists and is not a plan's review page: choose another --html",
+            EXIT_INVALID_INPUT,
+        )
 
 
 def _is_plan_file(path: Path) -> bool:
@@ -239,6 +245,15 @@ def _is_plan_file(path: Path) -> bool:
     return isinstance(data, dict) and str(data.get("format", "")).startswith(
         "sonnys-async/roster-sync-plan/"
     )
+
+
+def _is_review_page(path: Path) -> bool:
+    try:
+        with path.open(encoding="utf-8", errors="replace") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    return head.startswith("<!DOCTYPE html>") and "<title>Roster sync plan" in head
 
 
 async def _check_scope(client: AsyncBackofficeClient, scope: SyncScope) -> None:

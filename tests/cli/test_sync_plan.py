@@ -324,6 +324,12 @@ def test_an_existing_file_that_is_not_a_plan_is_not_overwritten(
     assert "12345" in precious.read_text(encoding="utf-8")
     result = invoke("sync", "plan", str(path), "--out", str(path))
     assert result.exit_code == 2, result.output
+    out = tmp_path / "plan.json"
+    result = invoke("sync", "plan", str(path), "--out", str(out), "--html", str(precious))
+    assert result.exit_code == 2, result.output
+    assert "not a plan's review page" in result.output
+    assert "12345" in precious.read_text(encoding="utf-8")
+    assert not out.exists()
 
 
 def test_a_plan_file_is_replaced_by_the_next_plan(
