@@ -232,7 +232,7 @@ async def apply_job(
         data = data if isinstance(data, Mapping) else {}
         status = _status(outcome, data)
         cells = _item_cells(item, plan.digest)
-        may_exist = outcome.status == "unknown" or item.key in unfinished
+        may_exist = outcome.status == "unknown" or outcome.key in unfinished
         if item.action == "create" and status not in DONE and may_exist:
             cells.update(_present(item.request, ("pos_pin", "backoffice_password")))
         cells.update(_present(data, _FROM_RESULT))
