@@ -206,7 +206,8 @@ def bulk_options(*, out_required: bool) -> Callable[[Any], Any]:
     if out_required:
         out_help += " Holds the passwords: required."
     return option_group(
-        click.option("--out", type=PATH, required=out_required, default=None, help=out_help),
+        # No explicit default: click counts ``default=None`` as a value of a required option.
+        click.option("--out", type=PATH, required=out_required, help=out_help),
         concurrency_options,
         click.option(
             "--dry-run",
