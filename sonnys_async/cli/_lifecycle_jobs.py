@@ -89,11 +89,15 @@ class Kind:
             for column in self.fields
             if column not in _OWN
         }
-        return {column: value for column, value in cells.items() if value not in (None, "", ())}
+        return {column: value for column, value in cells.items() if not _empty(value)}
 
     def identity(self, row: Mapping[str, str]) -> str:
         """Who a results row is about (to drop the rows a resumed run reports again)."""
         return (row.get(self.lookup_column) or "").casefold() or f"row {row.get('row')}"
+
+
+def _empty(value: object) -> bool:
+    return value is None or value == "" or (isinstance(value, list | tuple) and not value)
 
 
 def _changed(data: Mapping[str, Any]) -> str | None:
@@ -309,9 +313,11 @@ async def run_rows(
         else:
             data = to_jsonable(outcome.result) if outcome.result is not None else None
             data = data if isinstance(data, Mapping) else outcome.recorded or {}
-            cells.update(kind.cells(data))
             if outcome.status == "ok":
-                status = kind.refine(data) or status
+                status = _refined(kind, outcome, data) or status
+            if status == "done earlier" and isinstance(outcome.recorded, Mapping):
+                cells.update(kind.cells(outcome.recorded))  # what the earlier run changed
+            cells.update(kind.cells(data))
             cells["resolved"] = outcome.resolved or None
         cells[kind.lookup_column] = r.lookup
         cells["status"] = status
@@ -329,6 +335,20 @@ async def run_rows(
         max_per_second=max_per_second,
     )
     return await _drive(bulk, console, kind.progress, len(rows), report)
+
+
+def _refined(kind: Kind, outcome: Outcome[Any, Any], data: Mapping[str, Any]) -> str | None:
+    """The status of a row done now, from its result. A change with nothing left to do was
+    done by an earlier run: ``done earlier`` when the journal recorded it done, the kind's
+    ``done`` status (``resolved``) when this run settled an interrupted attempt, ``unchanged``
+    when no run of this journal did it."""
+    status = kind.refine(data)
+    if status == "unchanged":
+        if outcome.resolved:
+            return None
+        if isinstance(outcome.recorded, Mapping):
+            return "done earlier"
+    return status
 
 
 def _shown(kind: Kind, column: str, value: object) -> object:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import stat
 from decimal import Decimal
 from pathlib import Path
@@ -111,7 +112,12 @@ def test_modify_applies_changes_and_a_rerun_reports_them_unchanged(
     again = invoke("modify", str(src), "--out", str(out))
     assert again.exit_code == 0, again.output
     assert len(posts(sb)) == sent
-    assert {r["status"] for r in read_csv(out)} == {"unchanged"}
+    assert {r["status"] for r in read_csv(out)} == {"done earlier"}
+    assert read_csv(out)[0]["changes_applied"]  # what the first run changed, kept
+    # Without the journal, nothing says an earlier run did it: already so is "unchanged".
+    alone = invoke("modify", str(src), "--no-journal")
+    assert alone.exit_code == 0, alone.output
+    assert re.search(r"unchanged \(already so\)\W+3\b", alone.output), alone.output
 
 
 def test_modify_dry_run_checks_names_and_employees_and_writes_nothing(
