@@ -139,6 +139,11 @@ class BulkLifecycle:
         async def one(item: Any) -> EmployeeModified:
             return await self._modify(as_request(ModifyEmployeeRequest, item), priors.of(item))
 
+        async def resolve(item: Any) -> EmployeeModified:
+            # Only an item with an earlier attempt is settled: it may have changed its lookup.
+            prior = Prior(True, priors.of(item).known_id)
+            return await self._modify(as_request(ModifyEmployeeRequest, item), prior)
+
         return run_each(
             one,
             map_items(requests, priors.capture),
@@ -147,7 +152,7 @@ class BulkLifecycle:
             max_per_second=max_per_second,
             journal=journal,
             fail_fast=fail_fast,
-            resolve=one,
+            resolve=resolve,
             on_outcome=on_outcome,
             skip_done=False,
             unreachable_after=unreachable_after,

@@ -90,8 +90,10 @@ class BulkUsers:
         login, reported ``ok`` and ``resolved``; a user that is not ours holds it -> the item
         fails with :class:`~sonnys_async.errors.DuplicateError` (that account is never
         touched). A create refused because the username (or e-mail) is taken is settled the
-        same way (an earlier attempt may have landed late). A refused login, or a Backoffice
-        that stopped answering, stops the run.
+        same way when the journal shows an earlier attempt of the item (it may have landed
+        late); on a first attempt it just fails (an existing login is never adopted, nor given
+        a new password, by a create). A refused login, or a Backoffice that stopped answering,
+        stops the run.
 
         Args:
             requests: The logins.
@@ -109,11 +111,14 @@ class BulkUsers:
             A :class:`~sonnys_async.bulk.Bulk` of outcomes.
         """
         key = casefolded_key("username")
+        priors = Priors(journal, key, "user_id")
+        #: Keys whose create this run was refused as a duplicate.
+        refused: set[str] = set()
 
         def prepare(item: Any) -> Any:
             return with_secret(
                 CreateBackofficeUserRequest,
-                item,
+                priors.capture(item),
                 "password",
                 journal=journal,
                 key=key(item),
@@ -122,9 +127,17 @@ class BulkUsers:
 
         async def one(item: Any) -> BackofficeUserCreated:
             req = as_request(CreateBackofficeUserRequest, item)
-            return await self._users.create_backoffice_user_from(req)
+            try:
+                return await self._users.create_backoffice_user_from(req)
+            except DuplicateError:
+                refused.add(key(item))
+                raise
 
         async def resolve(item: Any) -> BackofficeUserCreated | None:
+            if key(item) in refused and not priors.of(item).attempted:
+                # Refused on a first attempt: no earlier attempt of ours can hold the
+                # username, so whoever does is not adopted (nor given a new password).
+                return None
             return await self._settle_user(as_request(CreateBackofficeUserRequest, item))
 
         return run_each(
@@ -244,14 +257,20 @@ class BulkUsers:
         """
         priors = Priors(journal, user_key, "user_id")
 
-        async def one(item: Any) -> BackofficeUserModified:
+        async def change(item: Any, prior: Prior) -> BackofficeUserModified:
             req = as_request(ModifyBackofficeUserRequest, item)
-            prior = priors.of(item)
             user_id = req.user_id
             if user_id is None:
                 user_id = prior.known_id or await self._user_id(req, prior)
             by_id = req.model_copy(update={"user_id": user_id, "username": None})
             return await self._user_changes.modify_backoffice_user_from(by_id)
+
+        async def one(item: Any) -> BackofficeUserModified:
+            return await change(item, priors.of(item))
+
+        async def resolve(item: Any) -> BackofficeUserModified:
+            # Only an item with an earlier attempt is settled: it may have been renamed.
+            return await change(item, Prior(True, priors.of(item).known_id))
 
         return run_each(
             one,
@@ -261,7 +280,7 @@ class BulkUsers:
             max_per_second=max_per_second,
             journal=journal,
             fail_fast=fail_fast,
-            resolve=one,
+            resolve=resolve,
             on_outcome=on_outcome,
             skip_done=False,
             unreachable_after=unreachable_after,

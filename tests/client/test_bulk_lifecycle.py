@@ -304,6 +304,29 @@ async def test_an_interrupted_create_whose_username_a_stranger_holds_fails(
     assert stranger.password == password
 
 
+async def test_a_first_create_refused_as_a_duplicate_adopts_nobody(
+    sb: Sandbox, client: AsyncBackofficeClient
+) -> None:
+    """A login that looks like ours (same e-mail and names) but that no attempt of ours made
+    is not taken over: the create fails and its password stays."""
+    row = {
+        "username": "lookalike",
+        "permission": "Manager",
+        "first_name": "Look",
+        "last_name": "Alike",
+        "email": "look@example.invalid",
+    }
+    existing = await client.create_backoffice_user(**row)
+    before = posts(sb)
+    (outcome,) = await _drain(client.create_backoffice_users([row]))
+    assert outcome.status == "failed"
+    assert isinstance(outcome.error, DuplicateError)
+    assert posts(sb) == before
+    stored = sb.state.user_by_username("lookalike")
+    assert stored is not None
+    assert stored.password == existing.password
+
+
 async def test_modify_backoffice_users_follow_a_rename_and_change_only_what_differs(
     sb: Sandbox, client: AsyncBackofficeClient, tmp_path: Path
 ) -> None:
