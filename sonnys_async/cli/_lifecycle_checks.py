@@ -47,13 +47,14 @@ class _Names:
     pos_permission: bool
 
     @classmethod
-    async def read(cls, client: AsyncBackofficeClient, *, pos: bool) -> _Names:
-        """The names; ``pos``: the rows' ``permission`` is a POS template."""
+    async def read(cls, client: AsyncBackofficeClient, *, pos: bool, bo: bool = True) -> _Names:
+        """The names; ``pos``: the rows' ``permission`` is a POS template; ``bo``: Backoffice
+        templates are named (read only then: 2 requests)."""
         return cls(
             await client.get_site_tree(),
             await client.list_departments(),
             await client.list_pos_templates() if pos else (),
-            await client.list_backoffice_templates(),
+            await client.list_backoffice_templates() if bo else (),
             pos,
         )
 
@@ -137,7 +138,7 @@ async def check_changes(
 ) -> list[RowError]:
     """``modify`` rows: names; with ``dry_run`` also that each employee exists."""
     errors: list[RowError] = []
-    names = await _Names.read(client, pos=True)
+    names = await _Names.read(client, pos=True, bo=False)
     for row in rows:
         names.check(row.request, errors, row.row)
     if dry_run:
@@ -155,7 +156,8 @@ async def check_rehires(
     """``rehire`` rows: names (POS and Backoffice templates); with ``dry_run`` also that each
     employee exists."""
     errors: list[RowError] = []
-    names = await _Names.read(client, pos=True)
+    bo = any(r.request.restore_backoffice for r in rows)
+    names = await _Names.read(client, pos=True, bo=bo)
     for row in rows:
         names.check(row.request, errors, row.row)
     if dry_run:

@@ -283,3 +283,43 @@ def test_the_whole_staff_lifecycle_through_the_cli(
     [row] = [r for r in read_csv(export) if r["username"] == "round_trip"]
     assert row["is_active"] == "True"
     assert row["email"] == "test7.hire@example.invalid"
+
+
+def test_dry_runs_of_rehire_and_users_create_report_what_the_tenant_would_refuse(
+    invoke: Invoke, sb: Sandbox, tmp_path: Path
+) -> None:
+    taken = next(u for u in sb.state.users.values() if u.username != sb.username)
+    inactive = next(e for e in sb.state.employees.values() if not e.active)
+    active = next(e for e in sb.state.employees.values() if e.active)
+    rehires = write_csv(
+        tmp_path / "rehires.csv",
+        ["pos_user_id", "backoffice_permission"],
+        [[inactive.pos_user_id, "Manager"], [987654, ""], [inactive.pos_user_id + 1, "Pilot"]],
+    )
+    result = invoke("rehire", str(rehires), "--out", str(tmp_path / "r.csv"), "--dry-run")
+    assert result.exit_code == 2, result.output
+    err = " ".join(result.stderr.split())
+    assert "row 3: pos_user_id: no employee with POS User ID 987654" in err
+    assert "row 4: backoffice_permission: no Backoffice permission template named 'Pilot'" in err
+    assert "row 2:" not in err
+
+    users = write_csv(
+        tmp_path / "users.csv",
+        ["username", "permission", "link_to_employee_pos_user_id"],
+        [
+            [taken.username.upper(), "Manager", active.pos_user_id],
+            ["fresh_one", "Manager", inactive.pos_user_id],
+        ],
+    )
+    out = tmp_path / "u.csv"
+    dry = invoke("users", "create", str(users), "--out", str(out), "--dry-run")
+    assert dry.exit_code == 2
+    err = " ".join(dry.stderr.split())
+    assert "row 2: username: already taken by a Backoffice user" in err
+    assert "row 3: link_to_employee: the employee is inactive" in err
+    # A real run refuses the taken username too (one read of the user list), before writing.
+    real = invoke("users", "create", str(users), "--out", str(out))
+    assert real.exit_code == 2
+    assert "already taken" in real.stderr
+    assert posts(sb) == []
+    assert not out.exists()
