@@ -99,7 +99,9 @@ def test_twenty_pay_raises_and_transfers_killed_once_and_resumed(
         invoke(*args, transport=DieAfterWrites(sb.transport(), keep=17))
     raised = [e for e in staff if len(sb.state.employees[e.id].wages) > len(before[e.id].wages)]
     assert 0 < len(raised) < 20  # killed midway
-    assert read_csv(out)  # the rows finished before the kill were written
+    killed = Counter(r["status"] for r in read_csv(out))  # written before the kill
+    assert killed["modified"] > 0
+    assert killed["unknown"] > 0  # the rows the kill cut short: may have been applied
 
     result = invoke(*args)
     assert result.exit_code == 0, result.output
