@@ -36,7 +36,9 @@ from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
 from . import _constants as C
 from ._services.bo_access import BackofficeAccess
+from ._services.bulk_lifecycle import BulkLifecycle
 from ._services.bulk_ops import BulkOps
+from ._services.bulk_users import BulkUsers
 from ._services.catalogue import Catalogue
 from ._services.changes import Changes
 from ._services.compensation import Compensation
@@ -332,3 +334,22 @@ class AsyncBackofficeClient:
     preflight_employees = _awaits(lambda c: c._preflight, Preflight.preflight_employees)
     create_employees = _returns(lambda c: c._bulk, BulkOps.create_employees)
     disable_employees = _returns(lambda c: c._bulk, BulkOps.disable_employees)
+
+    # ---- staff-lifecycle bulk streams: _services/bulk_lifecycle.py, bulk_users.py (stateless
+    # services over the ones above, built per call)
+    modify_employees = _returns(
+        lambda c: BulkLifecycle(c._roster, c._profiles, c._changes, c._rehiring),
+        BulkLifecycle.modify_employees,
+    )
+    rehire_employees = _returns(
+        lambda c: BulkLifecycle(c._roster, c._profiles, c._changes, c._rehiring),
+        BulkLifecycle.rehire_employees,
+    )
+    create_backoffice_users = _returns(
+        lambda c: BulkUsers(c._catalogue, c._roster, c._users, c._user_admin, c._user_changes),
+        BulkUsers.create_backoffice_users,
+    )
+    modify_backoffice_users = _returns(
+        lambda c: BulkUsers(c._catalogue, c._roster, c._users, c._user_admin, c._user_changes),
+        BulkUsers.modify_backoffice_users,
+    )

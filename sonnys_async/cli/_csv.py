@@ -60,6 +60,10 @@ _NUMERIC = frozenset(
         "start_date",
         "phone",
         "emergency_contact_phone",
+        "new_phone",
+        "wage_effective_date",
+        "user_id",
+        "link_to_employee_pos_user_id",
     }
 )
 
