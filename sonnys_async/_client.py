@@ -196,6 +196,8 @@ class AsyncBackofficeClient:
             tenant=self.base_url,
             bot_user=username,
         )
+        self._bulk_lifecycle = BulkLifecycle(roster, self._profiles, self._changes, rehiring)
+        self._bulk_users = BulkUsers(catalogue, roster, users, admin, user_changes)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Self:
@@ -335,21 +337,8 @@ class AsyncBackofficeClient:
     create_employees = _returns(lambda c: c._bulk, BulkOps.create_employees)
     disable_employees = _returns(lambda c: c._bulk, BulkOps.disable_employees)
 
-    # ---- staff-lifecycle bulk streams: _services/bulk_lifecycle.py, bulk_users.py (stateless
-    # services over the ones above, built per call)
-    modify_employees = _returns(
-        lambda c: BulkLifecycle(c._roster, c._profiles, c._changes, c._rehiring),
-        BulkLifecycle.modify_employees,
-    )
-    rehire_employees = _returns(
-        lambda c: BulkLifecycle(c._roster, c._profiles, c._changes, c._rehiring),
-        BulkLifecycle.rehire_employees,
-    )
-    create_backoffice_users = _returns(
-        lambda c: BulkUsers(c._catalogue, c._roster, c._users, c._user_admin, c._user_changes),
-        BulkUsers.create_backoffice_users,
-    )
-    modify_backoffice_users = _returns(
-        lambda c: BulkUsers(c._catalogue, c._roster, c._users, c._user_admin, c._user_changes),
-        BulkUsers.modify_backoffice_users,
-    )
+    # ---- staff-lifecycle bulk streams: _services/bulk_lifecycle.py, bulk_users.py
+    modify_employees = _returns(lambda c: c._bulk_lifecycle, BulkLifecycle.modify_employees)
+    rehire_employees = _returns(lambda c: c._bulk_lifecycle, BulkLifecycle.rehire_employees)
+    create_backoffice_users = _returns(lambda c: c._bulk_users, BulkUsers.create_backoffice_users)
+    modify_backoffice_users = _returns(lambda c: c._bulk_users, BulkUsers.modify_backoffice_users)
