@@ -36,7 +36,9 @@ from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
 from . import _constants as C
 from ._services.bo_access import BackofficeAccess
+from ._services.bulk_lifecycle import BulkLifecycle
 from ._services.bulk_ops import BulkOps
+from ._services.bulk_users import BulkUsers
 from ._services.catalogue import Catalogue
 from ._services.changes import Changes
 from ._services.compensation import Compensation
@@ -194,6 +196,8 @@ class AsyncBackofficeClient:
             tenant=self.base_url,
             bot_user=username,
         )
+        self._bulk_lifecycle = BulkLifecycle(roster, self._profiles, self._changes, rehiring)
+        self._bulk_users = BulkUsers(catalogue, roster, users, admin, user_changes)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Self:
@@ -332,3 +336,9 @@ class AsyncBackofficeClient:
     preflight_employees = _awaits(lambda c: c._preflight, Preflight.preflight_employees)
     create_employees = _returns(lambda c: c._bulk, BulkOps.create_employees)
     disable_employees = _returns(lambda c: c._bulk, BulkOps.disable_employees)
+
+    # ---- staff-lifecycle bulk streams: _services/bulk_lifecycle.py, bulk_users.py
+    modify_employees = _returns(lambda c: c._bulk_lifecycle, BulkLifecycle.modify_employees)
+    rehire_employees = _returns(lambda c: c._bulk_lifecycle, BulkLifecycle.rehire_employees)
+    create_backoffice_users = _returns(lambda c: c._bulk_users, BulkUsers.create_backoffice_users)
+    modify_backoffice_users = _returns(lambda c: c._bulk_users, BulkUsers.modify_backoffice_users)

@@ -288,3 +288,7 @@ class BackofficeClient(PortalOwner[AsyncBackofficeClient]):
     preflight_employees = _blocking(AsyncBackofficeClient.preflight_employees)
     create_employees = _blocking_bulk(AsyncBackofficeClient.create_employees)
     disable_employees = _blocking_bulk(AsyncBackofficeClient.disable_employees)
+    modify_employees = _blocking_bulk(AsyncBackofficeClient.modify_employees)
+    rehire_employees = _blocking_bulk(AsyncBackofficeClient.rehire_employees)
+    create_backoffice_users = _blocking_bulk(AsyncBackofficeClient.create_backoffice_users)
+    modify_backoffice_users = _blocking_bulk(AsyncBackofficeClient.modify_backoffice_users)

@@ -13,7 +13,13 @@ depends on. From the bottom up:
 * ``hire_plan`` + ``hiring``: ``create_employee`` (plan, pre-flight, insert, template, verify).
 * ``employee_form``: the employee update form (post, settle, verify).
 * ``offboarding``: ``disable_employee``; ``compensation`` + ``changes``: ``modify_employee``.
+* ``contacts``: the index of taken POS User IDs, e-mails, phones and usernames.
 * ``preflight``: ``preflight_employees``; ``bulk_ops``: the bulk streams.
+* ``user_admin`` + ``user_changes``: Backoffice users read, reactivated, their password reset,
+  their template, sites, e-mail and username changed.
+* ``rehiring``: ``rehire_employee``; ``bulk_lifecycle`` + ``bulk_users``: their bulk streams.
+* ``sync_snapshot`` + ``sync_match`` + ``sync_plan``: ``plan_roster_sync``; ``sync_apply``:
+  ``apply_plan``.
 
 ``docs/architecture.md`` follows one ``create_employee`` call through them.
 """

@@ -19,7 +19,7 @@ from .hiring import Hiring
 from .inputs import as_request, item_key
 from .offboarding import Offboarding
 
-__all__ = ["BulkOps"]
+__all__ = ["BulkOps", "map_items"]
 
 
 class BulkOps:
@@ -93,7 +93,7 @@ class BulkOps:
         # what it may have created, and the re-run finishes that hire with the same ones.
         return run_each(
             one,
-            _map_items(requests, lambda item: _with_credentials(item, journal)),
+            map_items(requests, lambda item: _with_credentials(item, journal)),
             key=lambda item: item_key(item, "pos_user_id"),
             max_at_once=max_at_once,
             max_per_second=max_per_second,
@@ -194,7 +194,7 @@ class BulkOps:
 
         return run_each(
             one,
-            _map_items(requests, with_recorded_id),
+            map_items(requests, with_recorded_id),
             key=key,
             max_at_once=max_at_once,
             max_per_second=max_per_second,
@@ -214,7 +214,7 @@ def _pos_user_id_taken(error: BaseException) -> bool:
     return isinstance(error, DuplicateError) and error.field in {"pos_user_id", "email", "phone"}
 
 
-def _map_items(
+def map_items(
     items: Iterable[Any] | AsyncIterable[Any], fn: Callable[[Any], Any]
 ) -> Iterable[Any] | AsyncIterable[Any]:
     """``fn`` over a sync or async iterable, lazily (run_each pulls items one slot at a time)."""

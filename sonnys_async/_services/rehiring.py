@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from .. import _constants as C
 from ..core import payloads as P
+from ..domain import ALL
 from ..errors import (
     BackofficeError,
     FieldIssue,
@@ -260,12 +261,18 @@ class Rehiring:
         reactivated = await self._admin.reactivate(user_id, verify=req.verify)
         login: BackofficeLogin = "restored" if reactivated.was_already_active else "reactivated"
         applied: str | None = None
-        if bo_template is not None or req.available_sites is not None:
+        sites = req.available_sites
+        if sites is None and not await self._user_changes.has_sites(user_id):
+            # A login without any site (e.g. created by an earlier, interrupted attempt) gets
+            # the employee's: the access form refuses none (§13.4).
+            employee_sites = (await self._roster.edit_page(employee_id)).available_sites
+            sites = "all" if employee_sites == ALL else tuple(sorted(employee_sites))
+        if bo_template is not None or sites is not None:
             changed = await self._user_changes.modify_backoffice_user_from(
                 ModifyBackofficeUserRequest(
                     user_id=user_id,
                     permission=bo_template,
-                    available_sites=req.available_sites,
+                    available_sites=sites,
                     verify=req.verify,
                 )
             )

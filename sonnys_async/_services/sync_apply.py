@@ -149,8 +149,9 @@ class SyncApplier:
 
         return run_each(
             one,
-            (_with_credentials(item, journal) for item in plan.actionable),
-            key=lambda item: item.key,
+            (_with_credentials(item, journal, plan.digest) for item in plan.actionable),
+            # Keys name the plan: a journal of another plan finds none of this one's items.
+            key=lambda item: f"{plan.digest[:16]}:{item.key}",
             max_at_once=max_at_once,
             max_per_second=max_per_second,
             journal=journal,
@@ -201,12 +202,12 @@ def _create_request(item: SyncItem, verify: bool) -> CreateEmployeeRequest:
     return CreateEmployeeRequest.model_validate({**item.request, "verify": verify})
 
 
-def _with_credentials(item: SyncItem, journal: Journal | None) -> SyncItem:
+def _with_credentials(item: SyncItem, journal: Journal | None, digest: str) -> SyncItem:
     """A create item whose PIN (and Backoffice password) is fixed before it is journaled: the
     ones an earlier attempt journaled, else new ones."""
     if item.action != "create":
         return item
-    state = journal.state(item.key) if journal is not None else None
+    state = journal.state(f"{digest[:16]}:{item.key}") if journal is not None else None
     recorded: Mapping[str, Any] = {}
     if state is not None and isinstance(state.item, Mapping):
         earlier = state.item.get("request")

@@ -16,7 +16,14 @@ from ..errors import NotFoundError
 from ..models import FieldChange, MatchKey, RosterEntry
 from .sync_snapshot import Snapshot
 
-__all__ = ["Candidates", "compare", "match_row", "raw_candidates"]
+__all__ = [
+    "Candidates",
+    "check_login_template",
+    "check_names",
+    "compare",
+    "match_row",
+    "raw_candidates",
+]
 
 #: Employee ids a row could be, by the first key that found any.
 Candidates = tuple[MatchKey | None, frozenset[int]]
@@ -156,6 +163,19 @@ def check_names(snap: Snapshot, entry: RosterEntry) -> str | None:
             P.resolve_departments(snap.departments, entry.departments)
         if entry.permission is not None:
             P.resolve_pos_template(snap.pos_templates, entry.permission)
+    except NotFoundError as exc:
+        return str(exc)
+    return None
+
+
+def check_login_template(snap: Snapshot, entry: RosterEntry) -> str | None:
+    """Why a new hire's Backoffice template (named, or the POS template's name) is not on the
+    tenant (``None``: it is)."""
+    name = entry.backoffice_permission or entry.permission
+    if name is None:
+        return "a Backoffice login needs a template (backoffice_permission)"
+    try:
+        P.resolve_bo_template(snap.bo_templates, name)
     except NotFoundError as exc:
         return str(exc)
     return None

@@ -21,7 +21,7 @@ from ..models import (
     SyncPlan,
     SyncScope,
 )
-from .sync_match import check_names, compare, match_row, raw_candidates
+from .sync_match import check_login_template, check_names, compare, match_row, raw_candidates
 from .sync_snapshot import Snapshot, SnapshotReader, fingerprint
 
 __all__ = ["RosterSync"]
@@ -70,6 +70,7 @@ class RosterSync:
         disable_threshold: float = 0.10,
         disable_backoffice_users: bool = True,
         max_at_once: int = 4,
+        row_numbers: Sequence[int] | None = None,
     ) -> SyncPlan:
         """What the tenant needs to match the HR roster: per person create, update (each field
         old -> new), disable, rehire, unchanged, or conflict (never guessed).
@@ -96,9 +97,11 @@ class RosterSync:
             disable_threshold: Share of the active employees in scope a plan may disable.
             disable_backoffice_users: Disables also deactivate the linked Backoffice logins.
             max_at_once: Pages read concurrently.
+            row_numbers: What to call each row in the plan (e.g. spreadsheet row numbers);
+                default: its position in ``rows``, from 0.
 
         Returns:
-            The plan (``SyncItem.row`` is the row's position in ``rows``, from 0).
+            The plan (``SyncItem.row`` as ``row_numbers`` says).
 
         Raises:
             InputValidationError: Bad ``match`` keys or threshold (before any request).
@@ -114,13 +117,18 @@ class RosterSync:
             raise InputValidationError([FieldIssue("disable_threshold", "must be 0 to 1")])
         scope = scope or SyncScope()
         parsed: list[_Row] = []
-        for index, item in enumerate(rows):
+        items_in = list(rows)
+        numbers = list(row_numbers) if row_numbers is not None else list(range(len(items_in)))
+        if len(numbers) != len(items_in) or len(set(numbers)) != len(numbers):
+            raise InputValidationError([FieldIssue("row_numbers", "one distinct number per row")])
+        for index, item in zip(numbers, items_in, strict=True):
             try:
                 entry = item if isinstance(item, RosterEntry) else RosterEntry.model_validate(item)
                 parsed.append(_Row(index, entry, (), _raw(item)))
             except InputValidationError as exc:
                 parsed.append(_Row(index, None, exc.issues, _raw(item)))
-        snap = await self._reader.read(scope, max_at_once=max_at_once)
+        logins = any(r.entry is not None and r.entry.requires_backoffice for r in parsed)
+        snap = await self._reader.read(scope, max_at_once=max_at_once, logins=logins)
         protected = _match_all(snap, parsed, order)
         wanted = {
             r.employee_id
@@ -248,6 +256,8 @@ def _create(base: dict[str, Any], snap: Snapshot, entry: RosterEntry) -> SyncIte
         reason = f"a new hire needs {', '.join(missing)}"
         return SyncItem(**base, action="conflict", reason=reason)
     problem = check_names(snap, entry)
+    if problem is None and entry.requires_backoffice:
+        problem = check_login_template(snap, entry)
     if problem is not None:
         return SyncItem(**base, action="conflict", reason=problem)
     fields = entry.model_dump(exclude={"status"}, exclude_none=True)

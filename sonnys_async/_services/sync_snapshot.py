@@ -18,7 +18,7 @@ import anyio
 
 from ..core import pages, sites
 from ..core.text import digits, norm
-from ..domain import ALL, Department, PosTemplate, SiteSelection, SiteTree
+from ..domain import ALL, BoTemplate, Department, PosTemplate, SiteSelection, SiteTree
 from ..models import SyncScope
 from .catalogue import Catalogue
 from .gateway import Gateway
@@ -59,6 +59,8 @@ class Snapshot:
     pos_templates: tuple[PosTemplate, ...]
     rows: dict[int, pages.EmployeeRow]
     in_scope: frozenset[int]
+    #: Read only when a row asks for a Backoffice login.
+    bo_templates: tuple[BoTemplate, ...] = ()
     edits: dict[int, pages.EmployeeEditPage] = field(default_factory=dict)
     wages: dict[int, Decimal | None] = field(default_factory=dict)
     #: E-mails of active employees outside the scope (the ``/user/create`` list).
@@ -111,12 +113,15 @@ class SnapshotReader:
         self._catalogue = catalogue
         self._roster = roster
 
-    async def read(self, scope: SyncScope, *, max_at_once: int) -> Snapshot:
-        """The roster, and the edit pages of the employees in ``scope``."""
+    async def read(self, scope: SyncScope, *, max_at_once: int, logins: bool = False) -> Snapshot:
+        """The roster, and the edit pages of the employees in ``scope`` (with ``logins``, the
+        Backoffice templates too)."""
         create_page = await self._catalogue.employee_create_page()
         templates = tuple(await self._catalogue.list_pos_templates())
         rows = {r.employee_id: r for r in await self._roster.rows(active="all")}
         snap = Snapshot(create_page.tree, create_page.departments, templates, rows, frozenset())
+        if logins:
+            snap.bo_templates = tuple(await self._catalogue.list_backoffice_templates())
         snap.in_scope = frozenset(i for i, r in rows.items() if _in_scope(snap, r, scope))
         snap.edits = await _gather(sorted(snap.in_scope), self._roster.edit_page, max_at_once)
         for option in await self._roster.employee_options():

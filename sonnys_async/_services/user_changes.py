@@ -52,6 +52,11 @@ class BackofficeUserChanges:
         self._admin = admin
         self._contacts = contacts
 
+    async def has_sites(self, user_id: int) -> bool:
+        """Whether the user can access at least one site (one access-page read)."""
+        sites_now = (await self._access.read(user_id)).accessible_sites
+        return sites_now == ALL or bool(sites_now)
+
     async def modify_backoffice_user(
         self,
         *,

@@ -7,7 +7,17 @@
 from __future__ import annotations
 
 # Each command module registers its commands on the group when imported.
-from . import _demo, _offboard, _offline, _onboard, _tenant  # noqa: F401
+from . import (  # noqa: F401
+    _demo,
+    _modify,
+    _offboard,
+    _offline,
+    _onboard,
+    _sync,
+    _sync_apply,
+    _tenant,
+    _users,
+)
 from ._app import AppState, cli, main
 
 __all__ = ["AppState", "cli", "main"]

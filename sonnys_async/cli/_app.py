@@ -243,7 +243,8 @@ def _configure_logging(verbose: int) -> None:
 @click.version_option(package_name="sonnys-async", prog_name="sonnys-backoffice")
 @click.pass_context
 def cli(ctx: click.Context, sandbox: bool, verbose: int) -> None:
-    """Onboard and offboard Sonny's Backoffice employees in bulk, safely.
+    """Onboard, change, offboard and rehire Sonny's Backoffice employees, and manage
+    Backoffice logins, in bulk, safely.
 
     Credentials come from SONNYS_BASE_URL or SONNYS_SUBDOMAIN, SONNYS_BOT_USERNAME and
     SONNYS_BOT_PASSWORD (or a prompt) - never from the command line.

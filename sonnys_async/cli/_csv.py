@@ -60,6 +60,10 @@ _NUMERIC = frozenset(
         "start_date",
         "phone",
         "emergency_contact_phone",
+        "new_phone",
+        "wage_effective_date",
+        "user_id",
+        "link_to_employee_pos_user_id",
     }
 )
 
@@ -375,7 +379,10 @@ def _hire_fields(cells: Mapping[str, str]) -> dict[str, Any]:
             data[name] = "all" if value.casefold() == "all" else _list(value)
         elif name == "departments":
             data[name] = _list(value)
-        elif name in {"pos_pin", "pos_user_id", "wage_site"}:
+        elif name == "pos_pin":
+            # Five digits as typed: "012345" stays text (refused), never read as 12345.
+            data[name] = int(value) if is_digits(value) and value[0] != "0" else value
+        elif name in {"pos_user_id", "wage_site"}:
             data[name] = _int_or_text(value)
         elif name == "start_date":
             data[name] = _date(value)

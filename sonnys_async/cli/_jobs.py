@@ -31,6 +31,7 @@ from ._csv import HireRow, LeaverRow, RowError
 from ._output import PlainProgress, ResultsWriter, make_progress, mask, table
 
 __all__ = [
+    "DONE_STATUSES",
     "OFFBOARD_RESULT_FIELDS",
     "ONBOARD_RESULT_FIELDS",
     "SECRET_COLUMNS",
@@ -85,8 +86,21 @@ OFFBOARD_RESULT_FIELDS: tuple[str, ...] = (
     "bot_user",
 )
 
-#: Final row statuses that mean "done".
-_DONE = frozenset({"created", "done earlier", "disabled", "already inactive"})
+#: Final row statuses that mean "done" (the lifecycle commands' included).
+DONE_STATUSES = frozenset(
+    {
+        "created",
+        "done earlier",
+        "disabled",
+        "already inactive",
+        "modified",
+        "unchanged",
+        "rehired",
+        "reactivated",
+        "already active",
+    }
+)
+_DONE = DONE_STATUSES
 
 
 @dataclass(slots=True)

@@ -10,18 +10,46 @@ from .. import sandbox
 from ..errors import BackofficeError
 from ..offline import inspect_page, replay_page
 from ._app import EXIT_INVALID_INPUT, AppState, cli, fail, pass_state
-from ._csv import OFFBOARD_COLUMNS, ONBOARD_COLUMNS, header_line
+from ._csv import OFFBOARD_COLUMNS, ONBOARD_COLUMNS, Column, header_line
+from ._lifecycle_csv import (
+    MODIFY_COLUMNS,
+    REHIRE_COLUMNS,
+    USERS_CREATE_COLUMNS,
+    USERS_KEY_COLUMNS,
+    USERS_MODIFY_COLUMNS,
+)
 from ._output import table
 from ._safety import json_text
+from ._sync_csv import SYNC_COLUMNS
+
+#: The CSV files the commands read, by command.
+TEMPLATES: dict[str, tuple[Column, ...]] = {
+    "onboard": ONBOARD_COLUMNS,
+    "offboard": OFFBOARD_COLUMNS,
+    "modify": MODIFY_COLUMNS,
+    "rehire": REHIRE_COLUMNS,
+    "users create": USERS_CREATE_COLUMNS,
+    "users modify": USERS_MODIFY_COLUMNS,
+    "users disable": USERS_KEY_COLUMNS,
+    "users reactivate": USERS_KEY_COLUMNS,
+    "sync": SYNC_COLUMNS,
+}
 
 
-@cli.command("template-csv")
-@click.argument("kind", type=click.Choice(["onboard", "offboard"]))
+@cli.command("template-csv", short_help="Print the CSV header a command reads.")
+@click.argument("command", nargs=-1, required=True, metavar="COMMAND")
 @click.option("--describe", is_flag=True, help="Describe each column instead.")
 @pass_state
-def template_csv(state: AppState, kind: str, describe: bool) -> None:
-    """Print the CSV header that `onboard` or `offboard` reads."""
-    columns = ONBOARD_COLUMNS if kind == "onboard" else OFFBOARD_COLUMNS
+def template_csv(state: AppState, command: tuple[str, ...], describe: bool) -> None:
+    """Print the CSV header that COMMAND reads: onboard, offboard, modify, rehire, users
+    create, users modify, users disable, users reactivate or sync (`sync plan`'s roster)."""
+    kind = " ".join(word.strip().casefold() for word in command).replace("-", " ")
+    columns = TEMPLATES.get(kind)
+    if columns is None:
+        choices = ", ".join(repr(name) for name in TEMPLATES)
+        raise click.BadParameter(
+            f"{' '.join(command)!r} is not one of {choices}", param_hint="COMMAND"
+        )
     if describe:
         rows = ((c.name, "yes" if c.required else "", c.help) for c in columns)
         state.console.print(table(f"{kind} columns", ["column", "required", "meaning"], rows))

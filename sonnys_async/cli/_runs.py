@@ -40,6 +40,7 @@ from ._output import (
 from ._safety import plain
 
 __all__ = [
+    "Printer",
     "RunFiles",
     "bulk_client",
     "finish_report",
@@ -55,6 +56,10 @@ __all__ = [
     "tenant_of",
     "warn_formulas",
 ]
+
+
+#: Prints a finished job's tables and summary: ``(state, report, invalid rows)``.
+Printer = Callable[[AppState, JobReport, int], None]
 
 
 def journal_file(out: Path | None, journal: Path | None, no_journal: bool) -> Path | None:
@@ -295,17 +300,27 @@ def run_job(
     where: Path | None,
     onboarding: bool,
     journal: Path | None,
+    printer: Printer | None = None,
+    holds: str = "credentials",
 ) -> None:
     """Run a bulk command's job, then print its report; Ctrl-C prints the report so far.
 
     A journal held by another run exits with 2. ``errors`` is read at the end, because the
-    tenant checks inside the job add to it.
+    tenant checks inside the job add to it. ``printer`` prints the report's tables and summary
+    (default: the onboarding or offboarding ones); ``holds`` says what the results file holds.
     """
 
     def finish(done: JobReport) -> None:
         invalid = len({e.row for e in errors})
         finish_report(
-            state, done, invalid=invalid, where=where, onboarding=onboarding, journal=journal
+            state,
+            done,
+            invalid=invalid,
+            where=where,
+            onboarding=onboarding,
+            journal=journal,
+            printer=printer,
+            holds=holds,
         )
 
     def interrupted() -> None:
@@ -333,11 +348,16 @@ def finish_report(
     where: Path | None,
     onboarding: bool,
     journal: Path | None,
+    printer: Printer | None = None,
+    holds: str = "credentials",
 ) -> None:
     """Print the report, then the resume hint or the results path, and exit: 130 when
     interrupted, 3 when a refused login stopped the run, 4 when the Backoffice stopped
     answering, 1 when a row is not done or was invalid."""
-    print_report(state, report, invalid=invalid, onboarding=onboarding)
+    if printer is not None:
+        printer(state, report, invalid)
+    else:
+        print_report(state, report, invalid=invalid, onboarding=onboarding)
     if journal is not None:
         resume = f"run the same command again to resume (journal: {journal})"
     else:
@@ -349,7 +369,7 @@ def finish_report(
             state.err.print(plain(f"results so far: {where}"), soft_wrap=True)
         raise SystemExit(EXIT_INTERRUPTED)
     if where is not None:
-        state.console.print(plain(f"results: {where} (mode 0600; holds credentials)"))
+        state.console.print(plain(f"results: {where} (mode 0600; holds {holds})"))
     stopped = report.summary.stopped
     if stopped == "authentication":
         summary = report.summary

@@ -99,3 +99,12 @@ def test_row_problems_are_shown_even_when_the_login_is_refused(
     assert result.exit_code == 3
     assert re.search(r"^  row 3: phone: ", result.stderr, re.M)
     assert "login refused" in result.stderr
+
+
+def test_a_pin_with_a_leading_zero_is_a_row_error_not_a_shorter_pin(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    src = write_csv(tmp_path / "hires.csv", [*HEADER, "pos_pin"], [[*hire(1), "012345"]])
+    result = invoke("onboard", str(src), "--out", str(tmp_path / "r.csv"))
+    assert result.exit_code == 2
+    assert "row 2: pos_pin" in result.output
