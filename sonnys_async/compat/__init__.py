@@ -19,7 +19,8 @@ A script written for the reference library runs with one edit::
   those situations to derive from both, so ``except BackofficeServerError`` and ``except
   FormRejectedError`` both catch a bounced form.
 * The models are ours (frozen, tuples instead of lists, secrets masked in reprs), except
-  :class:`Permission`, the reference's one model for both template kinds.
+  :class:`Permission`, the reference's one model for both template kinds, and
+  :class:`BackofficeUserCreated`, ours with the reference's ``warnings`` (empty).
 
 Two methods keep the reference's meaning where ours differs: :meth:`SonnysBackofficeClient.
 modify_employee` (``first_name`` / ``last_name`` / ``phone`` are the *new* values) and
@@ -31,7 +32,6 @@ from .._version import __version__
 from ..domain import Department, Region, Site
 from ..errors import AmbiguousMatchError, AuthenticationError, DuplicateError, NotFoundError
 from ..models import (
-    BackofficeUserCreated,
     CreateBackofficeUserRequest,
     CreateEmployeeRequest,
     DisableEmployeeRequest,
@@ -46,7 +46,7 @@ from ..models import (
     ModifyEmployeeRequest,
     WageRecord,
 )
-from ._client import Permission, SonnysBackofficeClient
+from ._client import BackofficeUserCreated, Permission, SonnysBackofficeClient
 from ._errors import (
     BackofficeServerError,
     PermissionDeniedError,
@@ -86,6 +86,12 @@ __all__ = [
 ]
 
 # Defined in private modules, shown as this package's (reprs, docs, tracebacks).
-for _cls in (BackofficeServerError, Permission, PermissionDeniedError, SonnysBackofficeClient):
+for _cls in (
+    BackofficeServerError,
+    BackofficeUserCreated,
+    Permission,
+    PermissionDeniedError,
+    SonnysBackofficeClient,
+):
     _cls.__module__ = __name__
 del _cls

@@ -16,16 +16,18 @@ from .. import _constants as C
 from ..core.tenant import tenant_base_url
 from ..domain import BoTemplate, PosTemplate
 from ..errors import BackofficeError, FieldIssue, InputValidationError
+from ..models import BackofficeUserCreated as _BackofficeUserCreated
 from ..models import EmployeeModified
 from ..sync import BackofficeClient
 from ._errors import reference_error
 
-__all__ = ["Permission", "SonnysBackofficeClient"]
+__all__ = ["BackofficeUserCreated", "Permission", "SonnysBackofficeClient"]
 
 logger = logging.getLogger(C.LOGGER_NAME)
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 def _same(
@@ -44,7 +46,42 @@ def _same(
     return call
 
 
-# ---- the one model that differs
+def _returning(
+    method: Callable[Concatenate[BackofficeClient, P], R], convert: Callable[[R], T]
+) -> Callable[Concatenate[SonnysBackofficeClient, P], T]:
+    """:func:`_same`, its result turned into the reference's model by ``convert``."""
+    same = _same(method)
+
+    @functools.wraps(method)
+    def call(self: SonnysBackofficeClient, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return convert(same(self, *args, **kwargs))
+
+    return call
+
+
+# ---- the models that differ
+
+
+class BackofficeUserCreated(_BackofficeUserCreated):
+    """Ours (:class:`sonnys_async.BackofficeUserCreated`) with the reference's ``warnings``.
+
+    The reference's list always held the "assign the template by hand" note; here the template
+    and sites are applied and verified, so it is empty.
+    """
+
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def from_ours(cls, result: _BackofficeUserCreated) -> BackofficeUserCreated:
+        """The same result with ``warnings``.
+
+        Args:
+            result: What :meth:`sonnys_async.BackofficeClient.create_backoffice_user` returned.
+
+        Returns:
+            Its fields, and ``warnings=()``.
+        """
+        return cls.model_validate(dict(result))
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +324,9 @@ class SonnysBackofficeClient:
     is_phone_available = _same(BackofficeClient.is_phone_available)
     create_employee = _same(BackofficeClient.create_employee)
     disable_employee = _same(BackofficeClient.disable_employee)
-    create_backoffice_user = _same(BackofficeClient.create_backoffice_user)
+    create_backoffice_user = _returning(
+        BackofficeClient.create_backoffice_user, BackofficeUserCreated.from_ours
+    )
     list_employees = _same(BackofficeClient.list_employees)
     search_employees = _same(BackofficeClient.search_employees)
     find_employees = _same(BackofficeClient.find_employees)
