@@ -9,6 +9,7 @@ import inspect
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pydantic
@@ -461,3 +462,11 @@ def test_a_backoffice_user_result_has_the_reference_s_warnings(
     assert result.permission_applied == "Manager"
     assert "password='***'" in repr(result)
     assert result.password == sandbox.state.users[result.user_id].password
+
+
+def test_the_migration_guide_names_every_compat_name() -> None:
+    guide = (Path(__file__).parent.parent.parent / "docs" / "migration.md").read_text("utf-8")
+    missing = [n for n in compat.__all__ if f"`{n}`" not in guide]
+    assert missing == []
+    block = guide.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(block, "docs/migration.md", "exec"), {})
