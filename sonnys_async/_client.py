@@ -31,6 +31,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
@@ -63,11 +64,31 @@ from ._transport import Limits, RetryPolicy, Transport
 from .core.tenant import tenant_base_url
 from .errors import FieldIssue, InputValidationError
 
-__all__ = ["AsyncBackofficeClient"]
+__all__ = ["DEFAULT_TRANSPORT", "AsyncBackofficeClient", "routed_transport"]
 
 S = TypeVar("S")
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+#: Where a client built without ``transport=`` sends its requests: ``None`` (the default) means
+#: the network; a zero-argument callable returning an ``httpx.AsyncBaseTransport`` means that
+#: transport, called once per client. Only tests set it, through
+#: :func:`sonnys_async.testing.route_to` (and the pytest plugin's ``backoffice_route``), so code
+#: that builds its own clients can be aimed at a sandbox the way respx aims httpx at a mock.
+#: A context variable: it holds for the block and context that set it (and tasks started there),
+#: not for other threads.
+DEFAULT_TRANSPORT: ContextVar[Callable[[], Any] | None] = ContextVar(
+    "sonnys_async_default_transport", default=None
+)
+
+
+def routed_transport(transport: Any) -> Any:
+    """``transport`` if given, else the one :data:`DEFAULT_TRANSPORT` makes (``None`` if unset)."""
+    if transport is not None:
+        return transport
+    factory = DEFAULT_TRANSPORT.get()
+    return None if factory is None else factory()
 
 
 def _awaits(
@@ -109,7 +130,8 @@ class AsyncBackofficeClient:
         username: Bot account username.
         password: Bot account password (never logged).
         transport: An ``httpx.AsyncBaseTransport`` to use instead of the network (e.g.
-            ``Sandbox().transport()``).
+            ``Sandbox().transport()``). When omitted, the network, unless a test routed
+            clients elsewhere (:func:`sonnys_async.testing.route_to`).
         sessions: Independent logins to spread requests over (PHP serialises per session).
         max_concurrency: Requests in flight at once.
         max_per_second: Request-rate cap (``None`` = none).
@@ -149,7 +171,7 @@ class AsyncBackofficeClient:
             base_url=self.base_url,
             username=username,
             password=password,
-            transport=transport,
+            transport=routed_transport(transport),
             sessions=sessions,
             limits=Limits(max_concurrency=max_concurrency, max_per_second=max_per_second),
             timeout=timeout,

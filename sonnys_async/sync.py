@@ -29,7 +29,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, cast
 from anyio.from_thread import BlockingPortal
 
 from . import _constants as C
-from ._client import AsyncBackofficeClient
+from ._client import AsyncBackofficeClient, routed_transport
 from ._portal import BlockingIterator, PortalOwner, blocking, sync_returns
 from ._transport import RetryPolicy, Transport
 from .bulk import Bulk, BulkSummary, Outcome
@@ -195,7 +195,9 @@ class BackofficeClient(PortalOwner[AsyncBackofficeClient]):
                 subdomain=subdomain,
                 username=username,
                 password=password,
-                transport=transport,
+                # Resolved here, in the caller's context: the portal's thread does not see a
+                # route set with sonnys_async.testing.route_to.
+                transport=routed_transport(transport),
                 sessions=sessions,
                 max_concurrency=max_concurrency,
                 max_per_second=max_per_second,
