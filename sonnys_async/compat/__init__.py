@@ -19,8 +19,7 @@ A script written for the reference library runs with one edit::
   those situations to derive from both, so ``except BackofficeServerError`` and ``except
   FormRejectedError`` both catch a bounced form.
 * The models are ours (frozen, tuples instead of lists, secrets masked in reprs), except
-  :class:`Permission`, the reference's one model for both template kinds, and
-  :class:`BackofficeUserCreated`, ours with the reference's ``warnings`` (empty).
+  :class:`Permission`, the reference's one model for both template kinds.
 
 Two methods keep the reference's meaning where ours differs: :meth:`SonnysBackofficeClient.
 modify_employee` (``first_name`` / ``last_name`` / ``phone`` are the *new* values) and
@@ -32,6 +31,7 @@ from .._version import __version__
 from ..domain import Department, Region, Site
 from ..errors import AmbiguousMatchError, AuthenticationError, DuplicateError, NotFoundError
 from ..models import (
+    BackofficeUserCreated,
     CreateBackofficeUserRequest,
     CreateEmployeeRequest,
     DisableEmployeeRequest,
@@ -46,7 +46,7 @@ from ..models import (
     ModifyEmployeeRequest,
     WageRecord,
 )
-from ._client import BackofficeUserCreated, Permission, SonnysBackofficeClient
+from ._client import Permission, SonnysBackofficeClient
 from ._errors import (
     BackofficeServerError,
     PermissionDeniedError,
@@ -88,7 +88,6 @@ __all__ = [
 # Defined in private modules, shown as this package's (reprs, docs, tracebacks).
 for _cls in (
     BackofficeServerError,
-    BackofficeUserCreated,
     Permission,
     PermissionDeniedError,
     SonnysBackofficeClient,

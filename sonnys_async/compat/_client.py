@@ -16,12 +16,11 @@ from .. import _constants as C
 from ..core.tenant import tenant_base_url
 from ..domain import BoTemplate, PosTemplate
 from ..errors import BackofficeError, FieldIssue, InputValidationError
-from ..models import BackofficeUserCreated as _BackofficeUserCreated
 from ..models import EmployeeModified
 from ..sync import BackofficeClient
 from ._errors import reference_error
 
-__all__ = ["BackofficeUserCreated", "Permission", "SonnysBackofficeClient"]
+__all__ = ["Permission", "SonnysBackofficeClient"]
 
 logger = logging.getLogger(C.LOGGER_NAME)
 
@@ -60,28 +59,6 @@ def _returning(
 
 
 # ---- the models that differ
-
-
-class BackofficeUserCreated(_BackofficeUserCreated):
-    """Ours (:class:`sonnys_async.BackofficeUserCreated`) with the reference's ``warnings``.
-
-    The reference's list always held the "assign the template by hand" note; here the template
-    and sites are applied and verified, so it is empty.
-    """
-
-    warnings: tuple[str, ...] = ()
-
-    @classmethod
-    def from_ours(cls, result: _BackofficeUserCreated) -> BackofficeUserCreated:
-        """The same result with ``warnings``.
-
-        Args:
-            result: What :meth:`sonnys_async.BackofficeClient.create_backoffice_user` returned.
-
-        Returns:
-            Its fields, and ``warnings=()``.
-        """
-        return cls.model_validate(dict(result))
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,9 +301,7 @@ class SonnysBackofficeClient:
     is_phone_available = _same(BackofficeClient.is_phone_available)
     create_employee = _same(BackofficeClient.create_employee)
     disable_employee = _same(BackofficeClient.disable_employee)
-    create_backoffice_user = _returning(
-        BackofficeClient.create_backoffice_user, BackofficeUserCreated.from_ours
-    )
+    create_backoffice_user = _same(BackofficeClient.create_backoffice_user)
     list_employees = _same(BackofficeClient.list_employees)
     search_employees = _same(BackofficeClient.search_employees)
     find_employees = _same(BackofficeClient.find_employees)
