@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Protocol, Self
 
 from .. import AsyncBackofficeClient
-from ..bulk import is_refused_login
+from ..bulk import BulkSummary, is_refused_login
 from ..errors import FieldIssue, InputValidationError
 from ..journal import Journal, JournalContents, JournalTenant, read_journal
 from ._app import (
@@ -42,6 +42,7 @@ from ._safety import plain
 __all__ = [
     "Printer",
     "RunFiles",
+    "RunReport",
     "bulk_client",
     "finish_report",
     "invalid_reasons",
@@ -59,7 +60,20 @@ __all__ = [
 
 
 #: Prints a finished job's tables and summary: ``(state, report, invalid rows)``.
-Printer = Callable[[AppState, JobReport, int], None]
+class RunReport(Protocol):
+    """What :func:`finish_report` needs of a run's report (a :class:`JobReport` or a sync
+    report)."""
+
+    summary: BulkSummary
+    interrupted: bool
+
+    @property
+    def all_done(self) -> bool:
+        """Whether every row (item) is done."""
+        ...
+
+
+Printer = Callable[[AppState, Any, int], None]
 
 
 def journal_file(out: Path | None, journal: Path | None, no_journal: bool) -> Path | None:
@@ -342,7 +356,7 @@ def run_job(
 
 def finish_report(
     state: AppState,
-    report: JobReport,
+    report: RunReport,
     *,
     invalid: int,
     where: Path | None,
@@ -350,26 +364,35 @@ def finish_report(
     journal: Path | None,
     printer: Printer | None = None,
     holds: str = "credentials",
+    unit: str = "row",
+    notice: str | None = None,
 ) -> None:
     """Print the report, then the resume hint or the results path, and exit: 130 when
     interrupted, 3 when a refused login stopped the run, 4 when the Backoffice stopped
-    answering, 1 when a row is not done or was invalid."""
+    answering, 1 when a row is not done or was invalid.
+
+    ``unit`` names what the run works on in the messages (``row``, ``item``); ``notice`` is
+    printed (to stderr) after the results path.
+    """
     if printer is not None:
         printer(state, report, invalid)
     else:
+        assert isinstance(report, JobReport)
         print_report(state, report, invalid=invalid, onboarding=onboarding)
     if journal is not None:
         resume = f"run the same command again to resume (journal: {journal})"
     else:
-        resume = "no journal was kept (--no-journal), so running it again redoes every row"
+        resume = f"no journal was kept (--no-journal), so running it again redoes every {unit}"
     if report.interrupted:
-        message = f"interrupted: rows in flight were finished and recorded; {resume}"
+        message = f"interrupted: {unit}s in flight were finished and recorded; {resume}"
         state.err.print(plain(message), soft_wrap=True)
         if where is not None:
             state.err.print(plain(f"results so far: {where}"), soft_wrap=True)
         raise SystemExit(EXIT_INTERRUPTED)
     if where is not None:
         state.console.print(plain(f"results: {where} (mode 0600; holds {holds})"))
+    if notice:
+        state.err.print(plain(notice), soft_wrap=True)
     stopped = report.summary.stopped
     if stopped == "authentication":
         summary = report.summary

@@ -13,16 +13,11 @@ from typing import Any
 
 import click
 
-from ..bulk import is_refused_login
 from ..errors import FieldIssue, InputValidationError
 from ..journal import Journal, JournalContents, JournalTenant
 from ..models import SyncPlan
 from ._app import (
-    EXIT_FAILED_ROWS,
-    EXIT_INTERRUPTED,
     EXIT_INVALID_INPUT,
-    EXIT_STOPPED,
-    EXIT_UNREACHABLE,
     AppState,
     fail,
     pass_state,
@@ -30,8 +25,14 @@ from ._app import (
 )
 from ._options import EXISTING, PATH, concurrency_options
 from ._output import LockHeldError
-from ._runs import RunFiles, bulk_client, journal_file, resumes_out, tenant_of
-from ._safety import plain
+from ._runs import (
+    RunFiles,
+    bulk_client,
+    finish_report,
+    journal_file,
+    resumes_out,
+    tenant_of,
+)
 from ._sync import sync_group
 from ._sync_results import (
     SYNC_RESULT_FIELDS,
@@ -202,47 +203,28 @@ def _mark(journal: Journal, plan: SyncPlan) -> None:
 
 
 def _finish(state: AppState, report: SyncReport, out: Path, journal: Path | None) -> None:
-    """Print the report, then the resume hint or the results path, and exit: 130 when
-    interrupted, 3 when a refused login stopped the run, 4 when the Backoffice stopped
-    answering, 1 when an item is not done."""
-    for t in sync_tables(report):
-        state.console.print(t)
-    if journal is not None:
-        resume = f"run the same command again to resume (journal: {journal})"
-    else:
-        resume = "no journal was kept (--no-journal), so running it again redoes every item"
-    if report.interrupted:
-        message = f"interrupted: items in flight were finished and recorded; {resume}"
-        state.err.print(plain(message), soft_wrap=True)
-        state.err.print(plain(f"results so far: {out}"), soft_wrap=True)
-        raise SystemExit(EXIT_INTERRUPTED)
-    state.console.print(plain(f"results: {out} (mode 0600; holds credentials)"), soft_wrap=True)
+    """Print the report, then the resume hint or the results path, and exit as the other bulk
+    commands do (:func:`~._runs.finish_report`); stale items are named before the exit."""
+
+    def tables(state: AppState, report: SyncReport, invalid: int) -> None:
+        for t in sync_tables(report):
+            state.console.print(t)
+
     stale = report.counts()["stale"]
-    if stale:
-        state.err.print(
-            plain(
-                f"{stale} item(s) changed on the server since the plan was made and were not "
-                "applied: plan again, review, and apply the new plan"
-            ),
-            soft_wrap=True,
-        )
-    summary = report.summary
-    if summary.stopped == "authentication":
-        why = next(
-            (
-                str(f.error)
-                for f in (*summary.failures, *summary.unknowns)
-                if is_refused_login(f.error)
-            ),
-            "the login was refused",
-        )
-        fail(
-            state,
-            f"login refused ({why}): the run stopped and sent nothing more; fix the "
-            f"credentials, then {resume}",
-            EXIT_UNREACHABLE,
-        )
-    if summary.stopped == "unreachable":
-        fail(state, f"stopped mid-run: the Backoffice stopped answering; {resume}", EXIT_STOPPED)
-    if not report.all_done:
-        raise SystemExit(EXIT_FAILED_ROWS)
+    notice = (
+        f"{stale} item(s) changed on the server since the plan was made and were not applied: "
+        "plan again, review, and apply the new plan"
+        if stale
+        else None
+    )
+    finish_report(
+        state,
+        report,
+        invalid=0,
+        where=out,
+        onboarding=False,
+        journal=journal,
+        printer=tables,
+        unit="item",
+        notice=notice,
+    )
