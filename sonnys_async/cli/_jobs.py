@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import anyio
 from rich.console import Console
@@ -36,7 +36,9 @@ __all__ = [
     "ONBOARD_RESULT_FIELDS",
     "SECRET_COLUMNS",
     "JobReport",
+    "RunReport",
     "check_tenant",
+    "drive",
     "journaled_credentials",
     "offboard",
     "offboard_tables",
@@ -312,7 +314,7 @@ async def onboard(
         max_at_once=max_at_once,
         max_per_second=max_per_second,
     )
-    return await _drive(bulk, console, "onboarding", len(hires), report)
+    return await drive(bulk, console, "onboarding", len(hires), report)
 
 
 async def offboard(
@@ -381,15 +383,31 @@ async def offboard(
         max_at_once=max_at_once,
         max_per_second=max_per_second,
     )
-    return await _drive(bulk, console, "offboarding", len(leavers), report)
+    return await drive(bulk, console, "offboarding", len(leavers), report)
 
 
-async def _drive(
-    bulk: Bulk[Any, Any], console: Console, what: str, total: int, report: JobReport
-) -> JobReport:
+class RunReport(Protocol):
+    """What the end of a bulk command needs of its report (a :class:`JobReport`, or another
+    command's): the run's summary, whether it was interrupted, whether everything is done."""
+
+    summary: BulkSummary
+    interrupted: bool
+
+    @property
+    def all_done(self) -> bool:
+        """Whether every row (item) is done."""
+        ...
+
+
+ReportT = TypeVar("ReportT", bound=RunReport)
+
+
+async def drive(
+    bulk: Bulk[Any, Any], console: Console, what: str, total: int, report: ReportT
+) -> ReportT:
     """Run ``bulk`` behind a progress bar (plain progress lines off a terminal); ``report``
     gets its final summary (also when cancelled, flagged ``interrupted``, before the
-    cancellation propagates)."""
+    cancellation propagates). An unknown item's later settlement is not counted twice."""
     progress = make_progress(console)
     plain = None if console.is_terminal else PlainProgress(console, what, total)
     seen: set[int] = set()
@@ -399,7 +417,7 @@ async def _drive(
             async with bulk:
                 async for outcome in bulk:
                     if outcome.index in seen:
-                        continue  # the settlement of an unknown row: counted already
+                        continue  # the settlement of an unknown item: counted already
                     seen.add(outcome.index)
                     progress.advance(task)
                     if plain is not None:

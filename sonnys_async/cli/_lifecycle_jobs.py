@@ -22,7 +22,7 @@ from .. import AsyncBackofficeClient
 from ..bulk import Bulk, BulkSummary, Outcome, run_each
 from ..journal import Journal, JournalContents, to_jsonable
 from ._app import AppState
-from ._jobs import DONE_STATUSES, JobReport, _drive, _error_text, _status
+from ._jobs import DONE_STATUSES, JobReport, _error_text, _status, drive
 from ._lifecycle_csv import LifecycleRow, UserKey
 from ._output import ResultsWriter, mask, table
 
@@ -334,7 +334,7 @@ async def run_rows(
         max_at_once=max_at_once,
         max_per_second=max_per_second,
     )
-    return await _drive(bulk, console, kind.progress, len(rows), report)
+    return await drive(bulk, console, kind.progress, len(rows), report)
 
 
 def _refined(kind: Kind, outcome: Outcome[Any, Any], data: Mapping[str, Any]) -> str | None:

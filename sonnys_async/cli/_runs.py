@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Self
 
 from .. import AsyncBackofficeClient
-from ..bulk import BulkSummary, is_refused_login
+from ..bulk import is_refused_login
 from ..errors import FieldIssue, InputValidationError
 from ..journal import Journal, JournalContents, JournalTenant, read_journal
 from ._app import (
@@ -28,7 +28,7 @@ from ._app import (
     run_async,
 )
 from ._csv import CsvRow, RowError, formula_warnings
-from ._jobs import JobReport, offboard_tables, onboard_tables, summary_table
+from ._jobs import JobReport, RunReport, offboard_tables, onboard_tables, summary_table
 from ._output import (
     LockHeldError,
     ResultsWriter,
@@ -60,19 +60,6 @@ __all__ = [
 
 
 #: Prints a finished job's tables and summary: ``(state, report, invalid rows)``.
-class RunReport(Protocol):
-    """What :func:`finish_report` needs of a run's report (a :class:`JobReport` or a sync
-    report)."""
-
-    summary: BulkSummary
-    interrupted: bool
-
-    @property
-    def all_done(self) -> bool:
-        """Whether every row (item) is done."""
-        ...
-
-
 Printer = Callable[[AppState, Any, int], None]
 
 

@@ -17,7 +17,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import anyio
 from rich.console import Console
 
 from .. import AsyncBackofficeClient
@@ -25,7 +24,8 @@ from ..bulk import BulkSummary, Outcome
 from ..errors import StaleRecordError, WriteNotVerifiedError
 from ..journal import Journal, JournalContents, to_jsonable
 from ..models import SyncItem, SyncPlan
-from ._output import PlainProgress, ResultsWriter, make_progress, mask, table
+from ._jobs import drive
+from ._output import ResultsWriter, mask, table
 from ._sync_csv import roster_row
 from ._sync_review import reason_text
 
@@ -262,27 +262,7 @@ async def apply_job(
         max_per_second=max_per_second,
         on_outcome=record,
     )
-    progress = make_progress(console)
-    plain = None if console.is_terminal else PlainProgress(console, "applying", report.total)
-    seen: set[int] = set()
-    with progress:
-        task = progress.add_task("applying", total=report.total)
-        try:
-            async with bulk:
-                async for outcome in bulk:
-                    if outcome.index in seen:
-                        continue  # the settlement of an unknown item: counted already
-                    seen.add(outcome.index)
-                    progress.advance(task)
-                    if plain is not None:
-                        status = outcome.status
-                        plain.advance(failed=status == "failed", unknown=status == "unknown")
-        except anyio.get_cancelled_exc_class():
-            report.interrupted = True
-            raise
-        finally:
-            report.summary = bulk.summary
-    return report
+    return await drive(bulk, console, "applying", report.total, report)
 
 
 def _order(key_line: tuple[str, tuple[object, ...]]) -> tuple[int, str]:
