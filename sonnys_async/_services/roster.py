@@ -7,6 +7,7 @@ name" goes through :class:`Roster`, which also reads the edit pages lookups lead
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .._transport import SessionHandle
@@ -199,9 +200,8 @@ class Roster:
             and (username is None or norm(r.username) == norm(username))
         ]
 
-    async def all_users(self) -> list[pages.UserRow]:
-        """Every Backoffice user, active or not, every page of the list followed (§12)."""
-        params: list[tuple[str, str | int]] = [("statusSearch", "all"), ("limit", ROSTER_LIMIT)]
+    async def user_rows(self, params: Sequence[tuple[str, str | int]]) -> list[pages.UserRow]:
+        """Rows of the Backoffice user list for these filters, every page followed (§12)."""
         rows: list[pages.UserRow] = []
         page_no = 1
         while True:
@@ -212,6 +212,10 @@ class Roster:
             if not listing.pager.has_next or not listing.rows or page_no >= 10_000:
                 return rows
             page_no += 1
+
+    async def all_users(self) -> list[pages.UserRow]:
+        """Every Backoffice user, active or not."""
+        return await self.user_rows([("statusSearch", "all"), ("limit", ROSTER_LIMIT)])
 
     async def employee_options(self) -> tuple[pages.EmployeeOption, ...]:
         """The ``/user/create`` employee dropdown: the only place employees' e-mails are

@@ -128,20 +128,8 @@ class BackofficeUserAdmin:
             if value:
                 params.append((key, value.strip()))
         params += [("statusSearch", status), ("limit", ROSTER_LIMIT)]
-        found: list[BackofficeUserSummary] = []
-        page_no = 1
-        while True:
-            path = "/user" if page_no == 1 else f"/user/{page_no}"
-            resp = await self._gateway.page(path, params, what="user list")
-            listing = pages.parse_user_list(resp.text)
-            found += [
-                _summary(r)
-                for r in listing.rows
-                if status == "all" or r.is_active == (status == "active")
-            ]
-            if not listing.pager.has_next or not listing.rows or page_no >= 10_000:
-                return found
-            page_no += 1
+        rows = await self._roster.user_rows(params)
+        return [_summary(r) for r in rows if status == "all" or r.is_active == (status == "active")]
 
     async def user_id_of(
         self, user_id: int | None, username: str | None, email: str | None = None
