@@ -227,7 +227,11 @@ class Sender:
             elif "Cookie" in request.headers:
                 del request.headers["Cookie"]
             try:
-                streamed = await sess.client.send(request, stream=True)
+                if sess.direct is not None:
+                    streamed = await sess.direct.handle_async_request(request)
+                    streamed.request = request
+                else:
+                    streamed = await sess.client.send(request, stream=True)
                 # Read inside the slot so a slow body download counts as in flight.
                 response = await read_capped(
                     streamed, limit=self._max_bytes, method=request.method, url=shown
