@@ -66,6 +66,23 @@ def _unusable(
     )
 
 
+_REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
+
+
+def _redirect_target(response: httpx.Response) -> None:
+    """Raise where ``httpx.AsyncClient.send`` would: a redirect whose ``Location`` httpx cannot
+    turn into a URL (it builds the next request even when not following redirects). The answer
+    is then unusable, like any other the client cannot read."""
+    location = response.headers.get("location")
+    if response.status_code not in _REDIRECTS or location is None:
+        return
+    url = httpx.URL(location)
+    if url.scheme and not url.host:
+        url = url.copy_with(host=response.request.url.host)
+    if url.is_relative_url:
+        response.request.url.join(url)
+
+
 class Sender:
     """Sends requests on pooled sessions under the shared limits and the retry policy.
 
@@ -236,6 +253,8 @@ class Sender:
                 response = await read_capped(
                     streamed, limit=self._max_bytes, method=request.method, url=shown
                 )
+                if sess.direct is not None:
+                    _redirect_target(response)  # what client.send checked (it raised)
             except (httpx.HTTPError, ResponseTooLargeError):
                 raise
             except Exception as exc:
