@@ -4,11 +4,9 @@
 builder is quadratic in the options of one ``<select>`` (selectolax issue 221: 0.6 s at 10,000
 options, 2.6 s at 20,000), so the select is cut out of the page text and read apart:
 
-* the inner text is split before each ``<option``; an option tag made only of lowercase
-  double-quoted attributes without ``&`` or ``<`` (what the Backoffice renders) is read with one
-  regular expression, the first of a repeated attribute winning, as in the HTML parser;
-* any other option (entities, other quoting) is parsed by Lexbor in batches of
-  :data:`BATCH` options, each batch its own small select, so the cost stays linear;
+* the inner text is split before each ``<option`` and the options are parsed by Lexbor in
+  batches of :data:`BATCH`, each batch its own small select: the HTML parser's own reading of
+  every attribute (entities, quoting, case, repeats), at a cost linear in the options;
 * markup the split cannot reproduce exactly (a second select with that id, a tag that ends a
   select early, option counts that disagree) falls back to one Lexbor parse of the page: slow
   at scale, never wrong.
@@ -28,14 +26,13 @@ from typing import Final
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ..text import is_digits
-
 __all__ = ["BATCH", "Dropdown", "OptionAttrs", "cut_select", "narrowed", "read_options"]
 
-#: Options per Lexbor parse on the slow path (quadratic within a batch, linear across).
-BATCH: Final = 128
+#: Options per Lexbor parse (quadratic within a batch, linear across; 64 measured fastest).
+BATCH: Final = 64
 
-OptionAttrs = dict[str, str]
+#: An option's attributes as the HTML parser reads them (``None``: an attribute without value).
+OptionAttrs = dict[str, str | None]
 
 _OPTION: Final = "<option"
 #: What a cut at ``<option`` cannot read alone: tags that end a select in the HTML parser's
@@ -46,8 +43,6 @@ _NOT_CUTTABLE: Final = re.compile(
     r"|<(?!(?-i:option)[\s/>])option",
     re.IGNORECASE,
 )
-_STRICT_TAG: Final = re.compile(r'(?:\s+[a-z][a-z0-9-]*="[^"&<]*")*\s*')
-_STRICT_ATTR: Final = re.compile(r'([a-z][a-z0-9-]*)="([^"&<]*)"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,48 +93,32 @@ def _lexbor(pieces: list[str]) -> list[OptionAttrs] | None:
         nodes = tree.css("select > option, select > optgroup > option")
         if len(nodes) != len(batch):
             return None
-        out.extend({k: v or "" for k, v in node.attributes.items()} for node in nodes)
+        out.extend(node.attributes for node in nodes)
     return out
 
 
 def read_options(dropdown: Dropdown) -> list[OptionAttrs] | None:
     """Each option's attributes, in order (``None``: the pieces do not parse one by one)."""
-    options = dropdown.pieces[1:]
-    read: list[OptionAttrs | None] = []
-    slow: list[int] = []
-    strict = _STRICT_TAG.fullmatch
-    find_attrs = _STRICT_ATTR.findall
-    for k, piece in enumerate(options):
-        close = piece.find(">")
-        tag = piece[7:close]  # between "<option" and the first ">"
-        if close < 0 or not strict(tag) or (tag and not tag[0].isspace()):
-            slow.append(k)
-            read.append(None)
-        else:
-            # The first of a repeated attribute wins, as in the HTML parser.
-            read.append(dict(reversed(find_attrs(tag))))
-    if slow:
-        parsed = _lexbor([options[k] for k in slow])
-        if parsed is None:
-            return None
-        for k, found in zip(slow, parsed, strict=True):
-            read[k] = found
-    return [a for a in read if a is not None]
+    return _lexbor(list(dropdown.pieces[1:]))
 
 
 def _kept(dropdown: Dropdown, options: list[OptionAttrs], chosen: str | None) -> Iterator[str]:
-    yield dropdown.pieces[0]
+    pieces = dropdown.pieces
+    yield pieces[0]
     # Until the first option a browser would select by default (enabled: no ``disabled``, in
     # no optgroup), every option is kept, so the form's initial selection is the page's.
-    leading = True
-    grouped = "<optgroup" in dropdown.pieces[0].lower()
-    for piece, attrs in zip(dropdown.pieces[1:], options, strict=True):
+    grouped = "<optgroup" in pieces[0].lower()
+    k = 0
+    for k, attrs in enumerate(options, start=1):
+        yield pieces[k]
+        if not grouped and "disabled" not in attrs:
+            break
+        grouped = grouped or "<optgroup" in pieces[k].lower()
+    for j in range(k + 1, len(pieces)):
+        attrs = options[j - 1]
         value = (attrs.get("value") or "").strip()
-        if leading or not is_digits(value) or "selected" in attrs or value == chosen:
-            yield piece
-        if leading and not grouped and "disabled" not in attrs:
-            leading = False
-        grouped = grouped or "<optgroup" in piece.lower()
+        if not (value.isdigit() and value.isascii()) or "selected" in attrs or value == chosen:
+            yield pieces[j]
 
 
 def narrowed(dropdown: Dropdown, options: list[OptionAttrs], chosen: str | None = None) -> str:
