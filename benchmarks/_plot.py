@@ -53,6 +53,8 @@ def plot_throughput(points: Sequence[tuple[Any, float, float]], path: Path) -> b
             )
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
+    ticks = sorted({p.sessions for p, _, _ in points})
+    ax.set_xticks(ticks, [str(t) for t in ticks])
     ax.set_xlabel("sessions")
     ax.set_ylabel("hires per second (median of the runs)")
     ax.set_title("Bulk onboarding against the served sandbox (130 KB sidebar)")

@@ -152,21 +152,30 @@ def plan(
     latencies: Sequence[float] = (20.0, 50.0),
     sessions: Sequence[int] = (1, 4, 8, 16),
     hires: int = 500,
-    single_session_hires: int = 60,
-    four_session_hires: int = 200,
+    single_session_hires: int = 40,
+    four_session_hires: int = 150,
+    eight_session_hires: int = 300,
     runs: int = 3,
 ) -> list[Point]:
     """The matrix: per latency, sequential first, then sessions x (sessions, 2 x sessions).
 
-    Few sessions are slow: one session runs ``single_session_hires`` hires and four sessions
-    ``four_session_hires``, rates measured on fewer hires (shown in the table), so the whole
-    benchmark fits 15 minutes on 2 cores.
+    Few sessions are slow: one, four and eight sessions run ``single_session_hires``,
+    ``four_session_hires`` and ``eight_session_hires`` hires, rates measured on fewer hires
+    (shown in the table), so the whole benchmark fits 15 minutes on 2 cores.
     """
     points = []
     for latency in latencies:
         for s in sessions:
             for in_flight in (s, 2 * s):
-                n = single_session_hires if s == 1 else four_session_hires if s <= 4 else hires
+                n = (
+                    single_session_hires
+                    if s == 1
+                    else four_session_hires
+                    if s <= 4
+                    else eight_session_hires
+                    if s <= 8
+                    else hires
+                )
                 points.append(Point(latency, s, in_flight, n, runs))
     return points
 

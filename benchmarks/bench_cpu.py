@@ -181,13 +181,9 @@ def main(*, smoke: bool = False) -> Section:
         if smoke
         else measure(sidebar_kb=REALISTIC_SIDEBAR_KB)
     )
-    section = report(m, BEFORE)
+    section = report(m)
     section.show()
     return section
-
-
-#: The same benchmark run on the commit before issue 11's work (see docs/benchmarks.md).
-BEFORE = ""
 
 
 if __name__ == "__main__":
