@@ -52,9 +52,9 @@ server CPU is the server process's user + system time from `/proc`.
 
 CUTS = """\
 What the run leaves out to stay under 15 minutes on 2 shared cores (stated, never
-extrapolated): the bulk matrix runs **500 hires only at 16 sessions**; one session runs 40
-hires, four sessions 150 and eight sessions 300, each a rate over the hires it ran (the
-`hires x runs` column). Every point is still the median of 3 runs. The memory benchmark runs
+extrapolated): the bulk matrix runs **500 hires from 8 sessions up**; one session runs 60
+hires and four sessions 200, each a rate over the hires it ran (the `hires x runs` column).
+Every point is still the median of 3 runs. The memory benchmark runs
 the goal's sizes (1,000 and 10,000 hires); `bench_requests`, `bench_parse` and `bench_sync` run
 in-process (request counts and parse times do not depend on the network).
 """

@@ -152,9 +152,9 @@ def plan(
     latencies: Sequence[float] = (20.0, 50.0),
     sessions: Sequence[int] = (1, 4, 8, 16),
     hires: int = 500,
-    single_session_hires: int = 40,
-    four_session_hires: int = 150,
-    eight_session_hires: int = 300,
+    single_session_hires: int = 60,
+    four_session_hires: int = 200,
+    eight_session_hires: int = 500,
     runs: int = 3,
 ) -> list[Point]:
     """The matrix: per latency, sequential first, then sessions x (sessions, 2 x sessions).
