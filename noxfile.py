@@ -48,9 +48,16 @@ def faults(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks: ratios measured in one run, printed as a table (not asserted)."""
-    session.install("-e", ".")
-    session.run("python", "-m", "benchmarks", *session.posargs)
+    """Benchmarks (issue 11): measured against the served sandbox, written to
+    docs/benchmarks.md with the plot and a verdict per goal (nothing asserted).
+
+    ``nox -s bench -- bulk cpu`` runs only those and writes no doc.
+    """
+    session.install("-e", ".[bench]")
+    if session.posargs:
+        session.run("python", "-m", "benchmarks", *session.posargs)
+    else:
+        session.run("python", "-m", "benchmarks", "--docs", "docs/benchmarks.md")
 
 
 @nox.session

@@ -34,16 +34,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import enum
 import json
 import logging
 import os
-from collections.abc import Iterator, Mapping
-from decimal import Decimal
+from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any, ClassVar, Final, Literal, Self
+from typing import IO, Any, Final, Literal
 
+from ._files import PrivateFile, open_private, to_jsonable
 from .errors import FieldIssue, InputValidationError
 
 __all__ = [
@@ -71,114 +69,6 @@ _EVENTS: Final = frozenset({"started", "ok", "failed", "unknown"})
 
 #: What the latest entries of one key say about it.
 KeyStatus = Literal["done", "failed", "ambiguous"]
-
-
-def open_private(path: str | os.PathLike[str], *, append: bool = False) -> IO[str]:
-    """Open a text file for writing, created with mode ``0600`` (owner read/write only).
-
-    Used for every file that holds credentials (journals, results CSVs). An existing file is
-    tightened to ``0600`` as well, so a looser file left by another tool is not reused as is.
-
-    Args:
-        path: The file to create (or append to).
-        append: Append to an existing file instead of truncating it.
-
-    Returns:
-        A UTF-8 text stream; the caller closes it.
-    """
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
-    fd = os.open(path, flags, 0o600)
-    try:
-        if hasattr(os, "fchmod"):  # POSIX; on Windows the mode argument is all there is
-            os.fchmod(fd, 0o600)
-        return os.fdopen(fd, "a" if append else "w", encoding="utf-8", newline="")
-    except BaseException:
-        os.close(fd)
-        raise
-
-
-def to_jsonable(value: object) -> Any:
-    """Turn a result or item into plain JSON data, secrets included.
-
-    Pydantic models and dataclasses become objects of their fields (read attribute by
-    attribute, so fields whose ``repr`` is masked are still recorded), ``SecretStr`` values are
-    unwrapped, ``Decimal`` becomes a string (no float rounding), dates become ISO strings and
-    exceptions become ``{"type": ..., "message": ...}``.
-
-    Args:
-        value: Any object.
-
-    Returns:
-        Data that :func:`json.dumps` accepts.
-    """
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dt.date | dt.datetime | dt.time):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return to_jsonable(value.value)
-    secret = getattr(value, "get_secret_value", None)
-    if callable(secret):  # pydantic SecretStr / SecretBytes
-        return to_jsonable(secret())
-    if isinstance(value, BaseException):
-        return {"type": type(value).__name__, "message": str(value)}
-    fields = getattr(type(value), "model_fields", None)
-    if isinstance(fields, Mapping):  # pydantic v2 model
-        return {name: to_jsonable(getattr(value, name)) for name in fields}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, frozenset | set):
-        items = [to_jsonable(v) for v in value]
-        try:
-            return sorted(items)
-        except TypeError:
-            return items
-    if isinstance(value, list | tuple):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return str(value)
-
-
-class PrivateFile:
-    """Base of the writers that own a file holding credentials (:func:`open_private`, ``0600``).
-
-    It gives them ``with`` support and an idempotent :meth:`close`; :meth:`_writable` refuses
-    writes once closed.
-    """
-
-    #: What the file is, for the "closed" error message.
-    kind: ClassVar[str] = "file"
-
-    def __init__(self, path: str | os.PathLike[str], *, append: bool = False) -> None:
-        self.path = Path(path)
-        self._file: IO[str] | None = open_private(self.path, append=append)
-
-    def _writable(self) -> IO[str]:
-        if self._file is None:
-            raise ValueError(f"{self.kind} is closed")
-        return self._file
-
-    def close(self) -> None:
-        """Close the file (idempotent)."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -253,36 +143,84 @@ class JournalTenantError(InputValidationError):
         self.recorded, self.tenant = recorded, tenant
 
 
+#: Event codes of the index (2 bits of a packed slot).
+_CODES: Final[dict[str, int]] = {"started": 0, "ok": 1, "failed": 2, "unknown": 3}
+_EVENT_OF: Final[tuple[Event, ...]] = ("started", "ok", "failed", "unknown")
+#: Bits of one byte offset in a packed slot (offsets up to 1 TiB).
+_OFFSET_BITS: Final = 40
+_NO_LINE: Final = (1 << _OFFSET_BITS) - 1
+
+
+def _pack(code: int, started: int, final: int) -> int:
+    return code | (started << 2) | (final << (2 + _OFFSET_BITS))
+
+
+def _unpack(slot: int) -> tuple[int, int, int]:
+    mask = _NO_LINE
+    return slot & 3, (slot >> 2) & mask, (slot >> (2 + _OFFSET_BITS)) & mask
+
+
 class JournalContents:
-    """What a journal file holds, read without changing it (:func:`read_journal`)."""
+    """What a journal file holds, read without changing it (:func:`read_journal`).
+
+    Memory does not grow with what the rows hold: per key only its latest event and the byte
+    offsets of the two lines a re-run needs (its latest ``started`` entry, with the item and its
+    credentials, and its latest final entry, with the result or the error) are kept, packed in
+    one integer; :meth:`state` reads those lines back from the file. A run of 10,000 rows keeps
+    about 130 bytes per key instead of the rows themselves.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.states: dict[str, KeyState] = {}
+        self._index: dict[str, int] = {}
         #: The tenant the journal is bound to (``None``: unbound, or no file).
         self.tenant: JournalTenant | None = None
         self.torn_at: int | None = None  # offset of a last line cut short by a killed process
         self.needs_newline = False  # the last line is complete but lacks its newline
 
     def state(self, key: str) -> KeyState | None:
-        """What the journal knows about ``key`` (``None``: never seen)."""
-        return self.states.get(key)
+        """What the journal knows about ``key`` (``None``: never seen), read from the file."""
+        slot = self._index.get(key)
+        if slot is None:
+            return None
+        with self.path.open("rb") as file:
+            return self._state(file, key, slot)
+
+    def _state(self, file: IO[bytes], key: str, slot: int) -> KeyState:
+        code, started, final = _unpack(slot)
+        state = KeyState(key, _EVENT_OF[code])
+        if started != _NO_LINE:
+            state.item = _entry_at(file, started).item
+        if final != _NO_LINE:
+            entry = _entry_at(file, final)
+            if entry.event == "ok":
+                state.result, state.resolved = entry.result, entry.resolved
+            else:
+                state.error = entry.error
+        return state
 
     def __iter__(self) -> Iterator[KeyState]:
-        return iter(list(self.states.values()))
+        """Every key's state, in the order the keys were first journaled (read from the file)."""
+        slots = list(self._index.items())
+        if not slots:
+            return
+        with self.path.open("rb") as file:
+            for key, slot in slots:
+                yield self._state(file, key, slot)
 
     def __len__(self) -> int:
         """Number of keys the journal knows."""
-        return len(self.states)
+        return len(self._index)
 
     def __contains__(self, key: object) -> bool:
-        return key in self.states
+        return key in self._index
 
     def counts(self) -> dict[KeyStatus, int]:
         """How many keys are ``done``, ``failed`` and ``ambiguous``."""
         counts: dict[KeyStatus, int] = {"done": 0, "failed": 0, "ambiguous": 0}
-        for state in self.states.values():
-            counts[state.status] += 1
+        for slot in self._index.values():
+            code = slot & 3
+            counts["done" if code == 1 else "failed" if code == 2 else "ambiguous"] += 1
         return counts
 
     def check_tenant(self, tenant: JournalTenant) -> None:
@@ -290,21 +228,20 @@ class JournalContents:
         if self.tenant is not None and not self.tenant.same_as(tenant):
             raise JournalTenantError(self.path, self.tenant, tenant)
 
-    def apply(self, entry: JournalEntry) -> None:
-        """Replay one entry. Only what a re-run needs stays in memory (the file has the
-        rest): a done key keeps its result (``Outcome.recorded`` fills the results row); an
-        unfinished key keeps the item of its latest attempt (its credentials) and its error."""
-        state = self.states.get(entry.key)
-        if state is None:
-            state = self.states[entry.key] = KeyState(entry.key, entry.event)
-        state.last_event = entry.event
+    def apply(self, entry: JournalEntry, offset: int) -> None:
+        """Replay one entry, the line at byte ``offset``. A done key keeps the line of its
+        result (``Outcome.recorded`` fills the results row); an unfinished key the lines of its
+        latest attempt's item (its credentials) and of its latest error."""
+        code = _CODES[entry.event]
+        slot = self._index.get(entry.key)
+        _, started, final = _unpack(slot) if slot is not None else (0, _NO_LINE, _NO_LINE)
         if entry.event == "started":
-            state.item, state.result, state.error, state.resolved = entry.item, None, None, False
+            started, final = offset, _NO_LINE
         elif entry.event == "ok":
-            state.item, state.result, state.error = None, entry.result, None
-            state.resolved = entry.resolved
+            started, final = _NO_LINE, offset
         else:
-            state.error = entry.error
+            final = offset
+        self._index[entry.key] = _pack(code, started, final)
 
     def _read(self) -> None:
         # Bytes, line by line: a line cut short by a killed process may end inside a multi-byte
@@ -334,8 +271,16 @@ class JournalContents:
                 if isinstance(parsed, JournalTenant):
                     self.tenant = self.tenant or parsed
                 elif parsed is not None:
-                    self.apply(parsed)
+                    self.apply(parsed, start)
             self.needs_newline = number > 0 and not complete
+
+
+def _entry_at(file: IO[bytes], offset: int) -> JournalEntry:
+    file.seek(offset)
+    parsed = _parse_line(file.readline().decode("utf-8"))
+    if not isinstance(parsed, JournalEntry):  # pragma: no cover - the index points at entries
+        raise ValueError(f"no journal entry at offset {offset}")
+    return parsed
 
 
 def read_journal(path: str | os.PathLike[str]) -> JournalContents:
@@ -387,16 +332,19 @@ class Journal(PrivateFile, JournalContents):
         if tenant is not None:
             self.check_tenant(tenant)
         #: An unbound journal with entries, bound by this opening (written before bindings).
-        self.adopted = tenant is not None and self.tenant is None and bool(self.states)
+        self.adopted = tenant is not None and self.tenant is None and bool(self._index)
         if self.torn_at is not None:
             # The previous run died mid-line: drop the fragment so our entries start on a
             # clean line (it held nothing usable).
             _log.warning("journal %s: dropping a truncated last line", self.path)
             os.truncate(self.path, self.torn_at)
         PrivateFile.__init__(self, self.path, append=True)
+        #: Byte offset of the next line written (the file's size: it is only appended to).
+        self._end = self.path.stat().st_size
         if self.needs_newline:
             # The last line is complete JSON but its newline never made it: add it.
             self._writable().write("\n")
+            self._end += 1
         if tenant is not None and self.tenant is None:
             if self.adopted:
                 _log.warning("journal %s records no tenant; binding it to %s", self.path, tenant)
@@ -442,22 +390,27 @@ class Journal(PrivateFile, JournalContents):
                 data["resolved"] = True
         else:
             data["error"] = entry.error
-        self._write_line(data)
-        self.apply(entry)
+        offset = self._write_line(data)
+        self.apply(entry, offset)
 
-    def _write_line(self, data: dict[str, Any]) -> None:
+    def _write_line(self, data: dict[str, Any]) -> int:
+        """Append one line; return its byte offset."""
         # One write per line, then flush: a killed process loses at most the line in progress
         # (which reading tolerates).
         file = self._writable()
         if "event" not in data:
             data = {"v": JOURNAL_VERSION, "ts": _now(), **data}
-        file.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+        line = json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+        file.write(line)
         file.flush()
         if self._fsync:
             os.fsync(file.fileno())
+        offset = self._end
+        self._end += len(line.encode("utf-8"))
+        return offset
 
     def __repr__(self) -> str:
-        return f"Journal({str(self.path)!r}, keys={len(self.states)})"
+        return f"Journal({str(self.path)!r}, keys={len(self._index)})"
 
 
 def _now() -> str:

@@ -49,8 +49,10 @@ SMALL = {"bench_parse": _run_parse, "bench_sync": _run_sync}
 # One line each benchmark must print (a table header or a summary line), to catch a silent
 # no-op run.
 EXPECTED = {
-    "bench_bulk": "speedup vs seq.",
-    "bench_memory": "bytes per in-flight item",
+    "bench_bulk": "/ bound (3 req)",
+    "bench_cpu": "ms per create",
+    "bench_lookups": "is_email_available(refresh=True)",
+    "bench_memory": "peak RSS MiB",
     "bench_parse": "parse_user_permissions",
     "bench_requests": "create_employee + linked BO user",
     "bench_sync": "portal overhead per call",
@@ -79,6 +81,26 @@ def test_runner_rejects_an_unknown_name(capsys: pytest.CaptureFixture[str]) -> N
     runner = importlib.import_module("benchmarks.__main__")
     assert runner.main(["no_such_benchmark"]) == 2
     assert "unknown benchmark(s): bench_no_such_benchmark" in capsys.readouterr().out
+
+
+def test_the_doc_is_written_with_every_section_and_verdict(tmp_path: Path) -> None:
+    # Smoke-size sections through the doc writer (no benchmark rerun, no plot needed).
+    from benchmarks import bench_bulk, bench_cpu
+    from benchmarks.__main__ import write_docs
+    from benchmarks._report import Section, Verdict
+
+    point = bench_bulk.Point(50.0, 16, 16, 500, 3)
+    run = bench_bulk.Run(5.0, 500, 1500, 1.5, 1.0, 16, 16)
+    bulk = bench_bulk.report([bench_bulk.Result(point, (run, run, run))])
+    cpu = bench_cpu.report(bench_cpu.Measured(10, 3.5, 2.0, 6.0, 3.0, {"HTTP stack": 1.0}))
+    other = Section("other", "text", [Verdict("a goal", None, "not run")])
+    doc = tmp_path / "benchmarks.md"
+    write_docs(doc, [bulk, cpu, other], 0.0, "test machine")
+    text = doc.read_text(encoding="utf-8")
+    assert "**met**: at 50 ms with 16 sessions" in text  # 100 hires/s of a 107/s bound
+    assert "**met**: at most 4 ms of client CPU" in text
+    assert "**not measured**: a goal" in text
+    assert "from its documentation" in text
 
 
 def test_requests_benchmark_covers_every_reference_row() -> None:

@@ -15,8 +15,11 @@ depending only on the ones listed above it:
 - :mod:`.gate`: the per-session read/write gate that keeps a flash message for its reader.
 - :mod:`.pool`: the pooled sessions, the pick of one per request, pool-thrash detection.
 - :mod:`.breaker`: a refused login or a login storm stops every further request.
-- :mod:`.send`: one request on one session (limits, the session cookie, retries, errors, logs,
-  the size cap and the markup guard of :mod:`sonnys_async.core.guard`).
+- :mod:`.markup`: the markup guard of :mod:`sonnys_async.core.guard`, the sidebar every page
+  repeats before ``#main-column`` scanned once per distinct prefix.
+- :mod:`.formbody`: form bodies, the core serializer's bytes in one pass per string.
+- :mod:`.send`: one request on one session, built once and sent to the session's transport
+  (limits, the session cookie, retries, errors, logs, the size cap and the markup guard).
 - :mod:`.login`: the login flow (one login at a time) and the test for an expired session.
 - :mod:`.transport`: :class:`Transport`, the request pipeline (expiry, replay, bounces).
 """

@@ -45,12 +45,12 @@ from .._constants import (
     MAX_REPLAYS_PER_REQUEST,
     USER_AGENT,
 )
-from ..core.forms import encode_pairs
 from ..core.pages import is_bounce
 from ..errors import AuthenticationError, BackofficeError, PageStructureError, TransportError
 from ..redaction import protect_http_loggers, redact_body, redact_url
 from .breaker import LoginBreaker
 from .errors import AmbiguousWriteError
+from .formbody import FormEncoder
 from .limits import Limits, RequestLimiter
 from .login import Login, is_expired
 from .pool import Session, SessionPool
@@ -138,6 +138,7 @@ class Transport:
             breaker=self._breaker,
         )
         self._password = password
+        self._form = FormEncoder()
         redacting_filter.add_secret(password)
         # httpx and httpcore log request lines and, at DEBUG, response headers (Set-Cookie).
         protect_http_loggers(redacting_filter)
@@ -211,7 +212,7 @@ class Transport:
             ServerError: The server answered 5xx or 429 (not retried).
             TransportError: The request could not be sent even after retries.
         """
-        body = encode_pairs(pairs)
+        body = self._form.encode(pairs)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("POST %s body: %s", path, redact_body(body))
         return await self._boundary(

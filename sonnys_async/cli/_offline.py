@@ -119,6 +119,11 @@ def replay_cmd(
 @click.option("--seed", default=0, show_default=True, type=int, help="Roster seed.")
 @click.option("--latency-ms", default=0.0, show_default=True, type=float, help="Added latency.")
 @click.option(
+    "--no-padding",
+    is_flag=True,
+    help=f"Serve pages without the realistic ~{sandbox.SERVED_SIDEBAR_KB} KB sidebar.",
+)
+@click.option(
     "--tenant",
     type=click.Choice(["hierarchical", "flat"]),
     default="hierarchical",
@@ -131,6 +136,7 @@ def sandbox_cmd(
     employees: int,
     seed: int,
     latency_ms: float,
+    no_padding: bool,
     tenant: str,
 ) -> None:
     """Serve a simulated Backoffice tenant over HTTP (blocks until Ctrl-C)."""
@@ -139,5 +145,6 @@ def sandbox_cmd(
         employees=employees,
         seed=seed,
         latency_ms=latency_ms,
+        sidebar_kb=0 if no_padding else sandbox.SERVED_SIDEBAR_KB,
     )
     sandbox.serve(options, host=host, port=port)  # prints the URL and the bot credentials

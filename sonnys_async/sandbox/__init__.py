@@ -22,6 +22,7 @@ from sonnys_async.sandbox.responses import ConnectionDropped
 from sonnys_async.sandbox.state import StoredEmployee, StoredUser, StoredWage, TenantState
 
 __all__ = [
+    "SERVED_SIDEBAR_KB",
     "ConnectionDropped",
     "FakeClock",
     "FaultControls",
@@ -38,15 +39,21 @@ __all__ = [
 ]
 
 
+#: The sidebar a served sandbox pads every authenticated page with by default: the real one is
+#: ~130 KB and comes before ``#main-column`` on every page (protocol §0).
+SERVED_SIDEBAR_KB = 130
+
+
 def serve(options: SandboxOptions | None = None, host: str = "127.0.0.1", port: int = 8080) -> None:
     """Serve a sandbox over HTTP with uvicorn; prints the base URL and bot credentials; blocks.
 
     Args:
-        options: configuration (``None`` = defaults).
+        options: configuration (``None`` = defaults, with every page padded with the realistic
+            sidebar, :data:`SERVED_SIDEBAR_KB`).
         host: interface to bind (loopback by default).
         port: TCP port.
     """
-    sb = Sandbox(options)
+    sb = Sandbox(options or SandboxOptions(sidebar_kb=SERVED_SIDEBAR_KB))
     url = f"http://{host}:{port}"
     # A simulated tenant's fixed bot login: printing it is the point (point a client at it).
     print(f"Sonny's Backoffice sandbox ({sb.options.tenant} tenant) at {url}")

@@ -8,6 +8,7 @@ rather than return wrong data. Text that ends before ``</html>`` is refused as t
 
 from __future__ import annotations
 
+from ._common import MAIN_COLUMN, main_column
 from .alerts import Alerts, normalized, parse_alerts
 from .compensation import CompensationPage, WageRow, parse_compensation
 from .detect import KINDS, detect_kind, is_bounce, is_login_page, redirect_target
@@ -26,6 +27,7 @@ from .user_permissions import UserPermissionsPage, apply_bo_template, parse_user
 __all__ = [
     "BROWSER_OMISSIONS",
     "KINDS",
+    "MAIN_COLUMN",
     "Alerts",
     "CompensationPage",
     "EmployeeCreatePage",
@@ -49,6 +51,7 @@ __all__ = [
     "is_login_page",
     "linked_user_insert",
     "login_alert",
+    "main_column",
     "normalized",
     "omitted_by_update_script",
     "parse_alerts",

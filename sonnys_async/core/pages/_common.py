@@ -13,10 +13,12 @@ from ..forms import Control, Form, form_from_node, parse_html
 from .scripts import BROWSER_OMISSIONS
 
 __all__ = [
+    "MAIN_COLUMN",
     "Html",
     "clean_text",
     "control",
     "control_value",
+    "main_column",
     "optional_int",
     "parse_date",
     "parse_html",
@@ -28,21 +30,36 @@ __all__ = [
 
 Html = str | LexborHTMLParser
 
+#: Where a page's own markup starts (protocol §2.6); the sidebar comes before it.
+MAIN_COLUMN = '<div id="main-column"'
+
 _WS = re.compile(r"\s+")
 _MONEY = re.compile(r"-?[\d,]*\.?\d+")
 
 
+def main_column(html: str) -> str:
+    """The page from ``<div id="main-column">`` on (the whole text when it has none).
+
+    Every authenticated page carries a ~130 KB navigation sidebar before its main column
+    (protocol §0, §2.6) that no parser reads: leaving it out makes a parse 3 ms cheaper.
+    """
+    cut = html.find(MAIN_COLUMN)
+    return html[cut:] if cut > 0 else html
+
+
 def parse_page(html: Html, *, page: str) -> LexborHTMLParser:
-    """Parse a page once, refusing text that was cut off before ``</html>``.
+    """Parse a page once, from its main column on, refusing text cut off before ``</html>``.
 
     A truncated page can still hold a plausible prefix of a table or tree; the end-of-document
     landmark makes that an error instead of silently short data. (A tree parsed by the caller
     is trusted; the form parsers additionally require their submit button, the form's end.)
+    Parsers read only what ``#main-column`` holds (forms, tables, alerts, their scripts), so
+    the head and the sidebar before it are not parsed (:func:`main_column`).
     """
     if isinstance(html, str):
         if "</html>" not in html[-1024:].lower():
             raise PageStructureError(page=page, landmark="end of document (</html>)")
-        return LexborHTMLParser(html)
+        return LexborHTMLParser(main_column(html))
     return html
 
 
