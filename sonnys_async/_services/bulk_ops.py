@@ -83,7 +83,7 @@ class BulkOps:
         """
 
         async def one(item: Any) -> EmployeeCreated:
-            return await self._hiring.create_employee_from(as_request(CreateEmployeeRequest, item))
+            return await self._hiring.create_in_bulk(as_request(CreateEmployeeRequest, item))
 
         async def resolve(item: Any) -> EmployeeCreated | None:
             return await self._hiring.resume(as_request(CreateEmployeeRequest, item))

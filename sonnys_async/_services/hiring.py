@@ -156,6 +156,18 @@ class Hiring:
         Returns:
             See :meth:`create_employee`.
         """
+        return await self._create(request, pos_user_id_from_index=False)
+
+    async def create_in_bulk(self, request: CreateEmployeeRequest) -> EmployeeCreated:
+        """:meth:`create_employee_from` for a bulk run: the POS User ID is checked against the
+        client's contact index (the roster read once per batch, plus the client's own writes)
+        instead of one search per hire; the server's refusal stays the backstop (a bulk run
+        settles it by reading, ``resume``)."""
+        return await self._create(request, pos_user_id_from_index=True)
+
+    async def _create(
+        self, request: CreateEmployeeRequest, *, pos_user_id_from_index: bool
+    ) -> EmployeeCreated:
         plan = await self._planner.plan(request)
         req = plan.req
         if req.requires_backoffice:
@@ -179,7 +191,11 @@ class Hiring:
             raise DuplicateError(
                 "phone is already in use by another employee", field="phone", value=req.phone
             )
-        if await self._roster.rows_by_pos_user_id(req.pos_user_id):
+        if pos_user_id_from_index:
+            taken = bool(await self._contacts.pos_user_id_holders(req.pos_user_id))
+        else:
+            taken = bool(await self._roster.rows_by_pos_user_id(req.pos_user_id))
+        if taken:
             raise DuplicateError(
                 f"POS User ID {req.pos_user_id} is already in use",
                 field="pos_user_id",
