@@ -103,12 +103,34 @@ class AppState:
         base_url = env.get("SONNYS_BASE_URL") or None
         subdomain = env.get("SONNYS_SUBDOMAIN") or None
         if base_url is None and subdomain is None:
-            subdomain = click.prompt("Backoffice subdomain (<subdomain>.sonnyscontrols.com)")
-        username = env.get("SONNYS_BOT_USERNAME") or click.prompt("Backoffice username")
-        password = env.get("SONNYS_BOT_PASSWORD") or click.prompt(
-            "Backoffice password", hide_input=True
+            subdomain = self._ask(
+                "Backoffice subdomain (<subdomain>.sonnyscontrols.com)",
+                "tenant",
+                "SONNYS_BASE_URL or SONNYS_SUBDOMAIN",
+            )
+        username = env.get("SONNYS_BOT_USERNAME") or self._ask(
+            "Backoffice username", "bot username", "SONNYS_BOT_USERNAME"
+        )
+        password = env.get("SONNYS_BOT_PASSWORD") or self._ask(
+            "Backoffice password", "bot password", "SONNYS_BOT_PASSWORD", hide_input=True
         )
         return Credentials(base_url, subdomain, username, password)
+
+    def _ask(self, prompt: str, what: str, variable: str, *, hide_input: bool = False) -> str:
+        """Prompt for a credential; a closed standard input (a cron job, CI, ``< /dev/null``)
+        cannot log in: exit 3 naming the variable to set (Ctrl-C at the prompt: 130)."""
+        try:
+            return str(click.prompt(prompt, hide_input=hide_input))
+        except click.Abort as exc:
+            # click turns both EOF and Ctrl-C into Abort; the original is the context.
+            if isinstance(exc.__context__, KeyboardInterrupt):
+                raise SystemExit(EXIT_INTERRUPTED) from None
+            self.err.print()  # end the prompt's line
+            fail(
+                self,
+                f"no {what}: standard input is closed, so it cannot be asked for; set {variable}",
+                EXIT_UNREACHABLE,
+            )
 
 
 def pass_state(f: Callable[..., T]) -> Callable[..., T]:

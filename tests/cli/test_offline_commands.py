@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qsl
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -134,6 +135,37 @@ def test_missing_credentials_are_prompted_with_hidden_password() -> None:
         "hidden-pw-9",
     )
     assert b"hidden-pw-9" not in out.getvalue()  # not echoed
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"SONNYS_SUBDOMAIN": "washu", "SONNYS_BOT_USERNAME": "bot"}, "SONNYS_BOT_PASSWORD"),
+        ({"SONNYS_SUBDOMAIN": "washu"}, "SONNYS_BOT_USERNAME"),
+        ({}, "SONNYS_BASE_URL or SONNYS_SUBDOMAIN"),
+    ],
+)
+def test_a_closed_stdin_at_a_prompt_cannot_log_in(env: dict[str, str], variable: str) -> None:
+    """A cron job or CI run without the variables: exit 3 naming the one to set, not click's
+    "Aborted!" with exit 1."""
+    state = AppState(env=env)
+    result = CliRunner().invoke(cli, ["sites"], obj=state, input=None)  # stdin at EOF
+    assert result.exit_code == 3, result.output
+    assert "Aborted" not in result.output
+    assert f"standard input is closed, so it cannot be asked for; set {variable}" in (result.stderr)
+
+
+def test_ctrl_c_at_a_prompt_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*args: object, **kwargs: object) -> str:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise click.Abort() from None
+
+    monkeypatch.setattr(click, "prompt", interrupted)
+    state = AppState(env={"SONNYS_SUBDOMAIN": "washu", "SONNYS_BOT_USERNAME": "bot"})
+    result = CliRunner().invoke(cli, ["sites"], obj=state)
+    assert result.exit_code == 130
 
 
 def test_no_command_accepts_credentials_on_the_command_line() -> None:
