@@ -255,7 +255,7 @@ def _reserved_as_plain(address: str) -> str:
 
 
 def _email(value: object, handler: ValidatorFunctionWrapHandler) -> str:
-    text = handler(value)  # a string, trimmed
+    text: str = handler(value)  # a string, trimmed
     _visible(text)
     if "<" in text or ">" in text:  # EmailStr would read "Name <a@b.co>" as a@b.co
         raise ValueError(f"{_EMAIL_SHAPE} (no name or angle brackets)")
