@@ -82,7 +82,19 @@ def _pair(value: str, option: str) -> tuple[str, str]:
 
 @cli.command("replay", short_help="Print the body a saved page's form submits (offline).")
 @click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--form", "form_id", required=True, help="The form's id attribute.")
+@click.option(
+    "--form",
+    "form_id",
+    default=None,
+    help="The form's id attribute (with --template: the access page's form by default).",
+)
+@click.option(
+    "--template",
+    default=None,
+    metavar="NAME",
+    help="On a POS or Backoffice access page: choose this template (name or id) and tick "
+    "what the page's script ticks for it.",
+)
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Set a field.")
 @click.option("--uncheck", "unchecks", multiple=True, metavar="NAME", help="Uncheck a box.")
 @click.option("--check", "checks", multiple=True, metavar="NAME=VALUE", help="Check a box.")
@@ -91,17 +103,24 @@ def _pair(value: str, option: str) -> tuple[str, str]:
 def replay_cmd(
     state: AppState,
     page: Path,
-    form_id: str,
+    form_id: str | None,
+    template: str | None,
     sets: tuple[str, ...],
     unchecks: tuple[str, ...],
     checks: tuple[str, ...],
     plain: bool,
 ) -> None:
-    """Print the urlencoded body a browser would submit for a form of a saved page (offline)."""
+    """Print the urlencoded body a browser would submit for a form of a saved page (offline).
+
+    Edits apply in the order --template, --set, --uncheck, --check. On an access page, choosing
+    a template (--template, or --set of its select without --plain) ticks exactly what the
+    page's script ticks for it, as a browser's body shows.
+    """
     try:
         body = replay_page(
             _read_html(page),
             form_id,
+            template=template,
             sets=[_pair(s, "--set") for s in sets],
             unchecks=list(unchecks),
             checks=[_pair(c, "--check") for c in checks],
