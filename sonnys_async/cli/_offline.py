@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from .. import sandbox
 from ..errors import BackofficeError
 from ..offline import inspect_page, replay_page
+from ..sandbox.snapshot import TENANT_FIELDS
 from ._app import EXIT_INVALID_INPUT, AppState, cli, fail, pass_state
 from ._csv import OFFBOARD_COLUMNS, ONBOARD_COLUMNS, Column, header_line
 from ._lifecycle_csv import (
@@ -19,7 +21,8 @@ from ._lifecycle_csv import (
     USERS_MODIFY_COLUMNS,
 )
 from ._output import table
-from ._safety import json_text
+from ._safety import json_text, plain
+from ._sandbox_options import OPTION_NAMES, options_from, sandbox_options
 from ._sync_csv import SYNC_COLUMNS
 
 #: The CSV files the commands read, by command.
@@ -134,29 +137,28 @@ def replay_cmd(
 @cli.command("sandbox", short_help="Serve a simulated Backoffice tenant over HTTP.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
-@click.option("--employees", default=200, show_default=True, type=int, help="Seeded roster.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Roster seed.")
-@click.option("--latency-ms", default=0.0, show_default=True, type=float, help="Added latency.")
-@click.option(
-    "--tenant",
-    type=click.Choice(["hierarchical", "flat"]),
-    default="hierarchical",
-    show_default=True,
-    help="Tenant shape.",
-)
-def sandbox_cmd(
-    host: str,
-    port: int,
-    employees: int,
-    seed: int,
-    latency_ms: float,
-    tenant: str,
-) -> None:
-    """Serve a simulated Backoffice tenant over HTTP (blocks until Ctrl-C)."""
-    options = sandbox.SandboxOptions(
-        tenant="flat" if tenant == "flat" else "hierarchical",
-        employees=employees,
-        seed=seed,
-        latency_ms=latency_ms,
-    )
-    sandbox.serve(options, host=host, port=port)  # prints the URL and the bot credentials
+@sandbox_options
+@pass_state
+def sandbox_cmd(state: AppState, host: str, port: int, **fields: object) -> None:
+    """Serve a simulated Backoffice tenant over HTTP (blocks until Ctrl-C).
+
+    Every option of docs/sandbox.md is here: the tenant (shape, roster, seed), realism
+    (latency, session locking, page size) and faults (5xx rates, dropped and delayed POSTs,
+    latency spikes, session expiry, one session per user, login throttling). With
+    --sandbox-state FILE (before the command) it serves the tenant that file keeps and saves
+    it back on Ctrl-C, so a browser shows what earlier --sandbox-state commands did; the
+    file's tenant shape, roster, seed, bot username and date win over the options here.
+    """
+    options = options_from(fields)
+    ctx = click.get_current_context()
+    if state.sandbox_state is not None and state.sandbox_state.exists():
+        ignored = [
+            name
+            for name in TENANT_FIELDS
+            if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
+        ]
+        if ignored:
+            names = ", ".join(OPTION_NAMES.get(n, "--" + n.replace("_", "-")) for n in ignored)
+            state.err.print(plain(f"ignored: {names}: the tenant comes from {state.sandbox_state}"))
+    # Prints the URL and the bot credentials; with a state file, loads and saves the tenant.
+    sandbox.serve(options, host=host, port=port, state=state.sandbox_state)

@@ -8,6 +8,7 @@ the Symfony-style answer (:mod:`.responses`).
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -38,6 +39,7 @@ from sonnys_async.sandbox.rules.body import parse_body
 from sonnys_async.sandbox.rules.messages import MSG_THROTTLED
 from sonnys_async.sandbox.rules.outcome import Flash
 from sonnys_async.sandbox.sessions import Session, SessionStore
+from sonnys_async.sandbox.snapshot import options_of, read_snapshot, restore, write_snapshot
 from sonnys_async.sandbox.state import TenantState
 from sonnys_async.sandbox.views.pages import Views
 
@@ -108,6 +110,32 @@ class Sandbox:
     def client(self, **kwargs: Any) -> httpx.AsyncClient:
         """A plain ``httpx.AsyncClient`` on the in-process transport (no redirect following)."""
         return httpx.AsyncClient(transport=self.transport(), base_url=self.base_url, **kwargs)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save the tenant (every stored record, the options that shape it) to ``path``.
+
+        Mode 0600 (it holds the sandbox's PINs and passwords), replaced atomically.
+        :meth:`load` reads it back; sessions, counters and faults are not kept.
+        """
+        write_snapshot(self.state, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], options: SandboxOptions | None = None) -> Sandbox:
+        """A sandbox holding the tenant :meth:`save` wrote to ``path``.
+
+        Args:
+            path: The state file.
+            options: Latency, faults and switches for this run (default: the defaults); the
+                tenant's shape, roster size, seed, bot login and ``today`` come from the file.
+
+        Raises:
+            ValueError: Not a sandbox state file, or a damaged one.
+            OSError: The file cannot be read.
+        """
+        data = read_snapshot(path)
+        sandbox = cls(options_of(data, options))
+        restore(sandbox.state, data)
+        return sandbox
 
     def expire_sessions(self) -> None:
         """End every live session: the next request of any client is sent to ``/login``."""

@@ -89,7 +89,9 @@ def test_sandbox_command_serves_the_requested_tenant(
 ) -> None:
     calls: list[tuple[object, str, int]] = []
     monkeypatch.setattr(
-        sonnys_async.sandbox, "serve", lambda opts, host, port: calls.append((opts, host, port))
+        sonnys_async.sandbox,
+        "serve",
+        lambda opts, host, port, **_: calls.append((opts, host, port)),
     )
     result = invoke(
         "sandbox",
