@@ -8,9 +8,11 @@ the Symfony-style answer (:mod:`.responses`).
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 from collections.abc import Awaitable, Callable
+from importlib import resources
 from typing import Any
 
 import anyio
@@ -43,11 +45,13 @@ from sonnys_async.sandbox.snapshot import options_of, read_snapshot, restore, wr
 from sonnys_async.sandbox.state import TenantState
 from sonnys_async.sandbox.views.pages import Views
 
-__all__ = ["ConnectionDropped", "Sandbox", "SandboxTransport", "create_app"]
+__all__ = ["STYLESHEET_PATH", "ConnectionDropped", "Sandbox", "SandboxTransport", "create_app"]
 
 #: Bodies are read up to this size; a larger one is replaced by an oversized marker.
 _MAX_READ = 8 * 1024 * 1024
 _LOGIN_CHECK = "/login_check"
+#: The sandbox's own stylesheet, linked from every page (a path no Backoffice page uses).
+STYLESHEET_PATH = "/_sandbox/static/sandbox.css"
 
 
 class Sandbox:
@@ -158,6 +162,10 @@ class Sandbox:
         query = bytes(scope.get("query_string", b"")).decode("latin-1")
         body = await _read_body(receive)
         opts = self.options
+        if path == STYLESHEET_PATH and method in ("GET", "HEAD"):
+            # The sandbox's own look for browsers: no login, faults, latency or counting.
+            await send_response(send, 200, _stylesheet(), [], "text/css; charset=UTF-8")
+            return
         if opts.admin and path.startswith(ADMIN_PREFIX):
             status, payload = admin_answer(self._server, self.counters, method, path, body)
             await send_response(send, status, payload, [], "application/json")
@@ -272,6 +280,12 @@ class Sandbox:
                 session.flash = Flash("danger", ("An unexpected error occurred.",))
                 return redirect("/")
             raise
+
+
+@functools.cache
+def _stylesheet() -> bytes:
+    """``static/sandbox.css``, read once per process."""
+    return (resources.files("sonnys_async.sandbox") / "static" / "sandbox.css").read_bytes()
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:
