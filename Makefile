@@ -10,7 +10,11 @@ $(VENV)/.ready: pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[dev]'
 	touch $@
 
-.PHONY: demo test bench
+$(VENV)/.docs-ready: $(VENV)/.ready pyproject.toml
+	$(VENV)/bin/pip install -q -e '.[docs]'
+	touch $@
+
+.PHONY: demo test bench docs
 demo: $(VENV)/.ready
 	$(VENV)/bin/sonnys-backoffice demo
 
@@ -23,3 +27,10 @@ test: $(VENV)/.ready
 
 bench: $(VENV)/.ready
 	$(VENV)/bin/python -m benchmarks
+
+# The documentation site, as CI builds it: mkdocs --strict into site/, then every client method
+# checked for its signature and docstring in the API reference. (The docs' code examples run
+# in `make test`: tests/test_docs.py.)
+docs: $(VENV)/.docs-ready
+	$(VENV)/bin/mkdocs build --strict --site-dir site
+	$(VENV)/bin/python scripts/check_docs_site.py site

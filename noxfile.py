@@ -1,5 +1,5 @@
-"""Developer tasks: ``nox`` runs lint, typecheck and tests; ``faults``, ``bench`` and ``docs``
-on demand."""
+"""Developer tasks: ``nox`` runs lint, typecheck and tests; ``faults``, ``bench``, ``docs`` (the
+site, built with --strict) and ``demo`` on demand."""
 
 from __future__ import annotations
 
@@ -62,9 +62,12 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Check that the docs' code blocks still run against the sandbox."""
-    session.install("-e", ".[test]")
+    """The docs site with --strict (and its API reference checked), and its code examples run
+    against the sandbox."""
+    session.install("-e", ".[docs,test]")
     session.run("pytest", "tests/test_docs.py", *session.posargs)
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site")
+    session.run("python", "scripts/check_docs_site.py", "site")
 
 
 @nox.session

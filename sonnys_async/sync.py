@@ -215,6 +215,16 @@ class BackofficeClient(PortalOwner[AsyncBackofficeClient]):
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Self:
+        """A client for the tenant the environment names, as
+        :meth:`AsyncBackofficeClient.from_env` reads it: ``SONNYS_BASE_URL`` (or
+        ``SONNYS_SUBDOMAIN``), ``SONNYS_BOT_USERNAME``, ``SONNYS_BOT_PASSWORD``.
+
+        Args:
+            **overrides: Constructor arguments that win over the environment.
+
+        Raises:
+            InputValidationError: A variable is missing or malformed.
+        """
         # Same environment rules as the async client: reuse its code with this class.
         build: Callable[..., Self] = vars(AsyncBackofficeClient)["from_env"].__func__
         return build(cls, **overrides)

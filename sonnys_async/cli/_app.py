@@ -13,12 +13,14 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import anyio
 import click
+from click.core import ParameterSource
 from rich.console import Console
 from rich.text import Text
 
@@ -30,7 +32,7 @@ from ..errors import (
     TransportError,
 )
 from ..redaction import RedactingFilter
-from ..sandbox import Sandbox
+from ..sandbox import Sandbox, SandboxOptions, StateFileInUseError, persisted
 from ._output import make_console
 from ._safety import plain, visible
 
@@ -47,6 +49,7 @@ __all__ = [
     "fail",
     "main",
     "open_client",
+    "open_sandbox_state",
     "run_async",
 ]
 
@@ -77,6 +80,8 @@ class AppState:
 
     use_sandbox: bool = False
     sandbox_instance: Sandbox | None = None
+    #: ``--sandbox-state``: the file that keeps the sandbox tenant between commands.
+    sandbox_state: Path | None = None
     env: Mapping[str, str] | None = None
     #: Extra client constructor arguments (tests pass ``retry=RetryPolicy.no_wait()``); with
     #: ``--sandbox`` they may also replace the sandbox's ``transport``, ``username`` or
@@ -84,11 +89,19 @@ class AppState:
     client_options: dict[str, Any] = field(default_factory=dict)
     console: Console = field(default_factory=make_console)
     err: Console = field(default_factory=lambda: make_console(stderr=True))
+    #: What the command holds until it ends (the state file and its lock).
+    resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     def sandbox(self) -> Sandbox:
-        """The in-process sandbox (created on first use)."""
+        """The in-process sandbox (created on first use): the tenant kept in
+        ``--sandbox-state`` (saved when the command ends), else a fresh one."""
         if self.sandbox_instance is None:
-            self.sandbox_instance = Sandbox()
+            if self.sandbox_state is not None:
+                self.sandbox_instance = self.resources.enter_context(
+                    open_sandbox_state(self, self.sandbox_state)
+                )
+            else:
+                self.sandbox_instance = Sandbox()
         return self.sandbox_instance
 
     def credentials(self) -> Credentials | None:
@@ -103,12 +116,49 @@ class AppState:
         base_url = env.get("SONNYS_BASE_URL") or None
         subdomain = env.get("SONNYS_SUBDOMAIN") or None
         if base_url is None and subdomain is None:
-            subdomain = click.prompt("Backoffice subdomain (<subdomain>.sonnyscontrols.com)")
-        username = env.get("SONNYS_BOT_USERNAME") or click.prompt("Backoffice username")
-        password = env.get("SONNYS_BOT_PASSWORD") or click.prompt(
-            "Backoffice password", hide_input=True
+            subdomain = self._ask(
+                "Backoffice subdomain (<subdomain>.sonnyscontrols.com)",
+                "tenant",
+                "SONNYS_BASE_URL or SONNYS_SUBDOMAIN",
+            )
+        username = env.get("SONNYS_BOT_USERNAME") or self._ask(
+            "Backoffice username", "bot username", "SONNYS_BOT_USERNAME"
+        )
+        password = env.get("SONNYS_BOT_PASSWORD") or self._ask(
+            "Backoffice password", "bot password", "SONNYS_BOT_PASSWORD", hide_input=True
         )
         return Credentials(base_url, subdomain, username, password)
+
+    def _ask(self, prompt: str, what: str, variable: str, *, hide_input: bool = False) -> str:
+        """Prompt for a credential; a closed standard input (a cron job, CI, ``< /dev/null``)
+        cannot log in: exit 3 naming the variable to set (Ctrl-C at the prompt: 130)."""
+        try:
+            return str(click.prompt(prompt, hide_input=hide_input))
+        except click.Abort as exc:
+            # click turns both EOF and Ctrl-C into Abort; the original is the context.
+            if isinstance(exc.__context__, KeyboardInterrupt):
+                raise SystemExit(EXIT_INTERRUPTED) from None
+            self.err.print()  # end the prompt's line
+            fail(
+                self,
+                f"no {what}: standard input is closed, so it cannot be asked for; set {variable}",
+                EXIT_UNREACHABLE,
+            )
+
+
+@contextlib.contextmanager
+def open_sandbox_state(
+    state: AppState, path: Path, options: SandboxOptions | None = None
+) -> Iterator[Sandbox]:
+    """:func:`sonnys_async.sandbox.persisted`, its refusals as exit 2 (nothing was sent)."""
+    with contextlib.ExitStack() as stack:
+        try:
+            sandbox = stack.enter_context(persisted(path, options))
+        except (StateFileInUseError, ValueError) as exc:
+            fail(state, f"--sandbox-state: {exc}", EXIT_INVALID_INPUT)
+        except OSError as exc:
+            fail(state, f"--sandbox-state: {exc.strerror or exc}: {path}", EXIT_INVALID_INPUT)
+        yield sandbox
 
 
 def pass_state(f: Callable[..., T]) -> Callable[..., T]:
@@ -237,12 +287,24 @@ def _configure_logging(verbose: int) -> None:
 @click.option(
     "--sandbox",
     is_flag=True,
-    help="Run against an in-process sandbox tenant instead of a real Backoffice.",
+    help="Run against an in-process sandbox tenant instead of a real Backoffice. Each command "
+    "gets a fresh tenant (its changes are gone when it ends) unless --sandbox-state keeps one.",
+)
+@click.option(
+    "--sandbox-state",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="SONNYS_SANDBOX_STATE",
+    show_envvar=True,
+    metavar="FILE",
+    help="Keep the sandbox tenant in FILE between commands: created on first use, saved when "
+    "each command ends, so onboard, export and offboard see each other's changes (mode 0600: "
+    "it holds the sandbox's PINs and passwords). Given here it implies --sandbox; from the "
+    "environment it only names the file for --sandbox runs and `sandbox`.",
 )
 @click.option("-v", "--verbose", count=True, help="Log more (-v: info, -vv: debug).")
 @click.version_option(package_name="sonnys-async", prog_name="sonnys-backoffice")
 @click.pass_context
-def cli(ctx: click.Context, sandbox: bool, verbose: int) -> None:
+def cli(ctx: click.Context, sandbox: bool, sandbox_state: Path | None, verbose: int) -> None:
     """Onboard, change, offboard and rehire Sonny's Backoffice employees, and manage
     Backoffice logins, in bulk, safely.
 
@@ -250,7 +312,12 @@ def cli(ctx: click.Context, sandbox: bool, verbose: int) -> None:
     SONNYS_BOT_PASSWORD (or a prompt) - never from the command line.
     """
     state = ctx.ensure_object(AppState)
-    state.use_sandbox = state.use_sandbox or sandbox
+    # A file named on the command line means a sandbox run; the variable alone never turns
+    # a real-tenant command into one (nor the other way round).
+    given = ctx.get_parameter_source("sandbox_state") is ParameterSource.COMMANDLINE
+    state.use_sandbox = state.use_sandbox or sandbox or (sandbox_state is not None and given)
+    state.sandbox_state = state.sandbox_state or sandbox_state
+    ctx.call_on_close(state.resources.close)
     _configure_logging(verbose)
 
 

@@ -81,7 +81,7 @@ ONBOARD_COLUMNS: tuple[Column, ...] = (
     Column("first_name", True, "First name (1-64 characters)."),
     Column("last_name", True, "Last name (1-64 characters)."),
     Column("phone", True, "Phone, any formatting; 10 digits (a leading 1 is dropped)."),
-    Column("email", True, "E-mail address (name@domain.tld)."),
+    Column("email", True, "E-mail address (name@example.com)."),
     Column("pos_user_id", True, "POS User ID: a whole number >= 1, unique on the tenant."),
     Column("wage_rate", True, "Hourly rate, e.g. 15.50."),
     Column("start_date", True, "Start date: YYYY-MM-DD or MM/DD/YYYY."),
@@ -345,10 +345,10 @@ def _list(text: str) -> list[str]:
 
 
 def _reason(field: str, message: str) -> str:
-    # pydantic's wording for two common CSV mistakes, in the CLI's words.
-    if message == "Field required":
+    # The library's wording for two common CSV mistakes, in the CLI's words.
+    if message == "is required":
         return "is required (the cell is empty)"
-    if field == "start_date" and message.startswith("Input should be a valid date"):
+    if field == "start_date" and message.startswith("must be a date"):
         return "must be a date: YYYY-MM-DD or MM/DD/YYYY"
     return message
 

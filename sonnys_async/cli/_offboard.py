@@ -99,4 +99,13 @@ def offboard_cmd(
                         report=report,
                     )
 
-    run_job(state, job, report, errors=errors, where=out, onboarding=False, journal=journal_path)
+    run_job(
+        state,
+        job,
+        report,
+        errors=errors,
+        where=out,
+        onboarding=False,
+        journal=journal_path,
+        holds="personal data",  # names and ids: no PIN or password
+    )

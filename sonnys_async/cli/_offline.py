@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from .. import sandbox
 from ..errors import BackofficeError
 from ..offline import inspect_page, replay_page
+from ..sandbox.snapshot import TENANT_FIELDS
 from ._app import EXIT_INVALID_INPUT, AppState, cli, fail, pass_state
 from ._csv import OFFBOARD_COLUMNS, ONBOARD_COLUMNS, Column, header_line
 from ._lifecycle_csv import (
@@ -19,7 +22,8 @@ from ._lifecycle_csv import (
     USERS_MODIFY_COLUMNS,
 )
 from ._output import table
-from ._safety import json_text
+from ._safety import json_text, plain
+from ._sandbox_options import OPTION_NAMES, options_from, sandbox_options
 from ._sync_csv import SYNC_COLUMNS
 
 #: The CSV files the commands read, by command.
@@ -82,7 +86,19 @@ def _pair(value: str, option: str) -> tuple[str, str]:
 
 @cli.command("replay", short_help="Print the body a saved page's form submits (offline).")
 @click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--form", "form_id", required=True, help="The form's id attribute.")
+@click.option(
+    "--form",
+    "form_id",
+    default=None,
+    help="The form's id attribute (with --template: the access page's form by default).",
+)
+@click.option(
+    "--template",
+    default=None,
+    metavar="NAME",
+    help="On a POS or Backoffice access page: choose this template (name or id) and tick "
+    "what the page's script ticks for it.",
+)
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Set a field.")
 @click.option("--uncheck", "unchecks", multiple=True, metavar="NAME", help="Uncheck a box.")
 @click.option("--check", "checks", multiple=True, metavar="NAME=VALUE", help="Check a box.")
@@ -91,17 +107,24 @@ def _pair(value: str, option: str) -> tuple[str, str]:
 def replay_cmd(
     state: AppState,
     page: Path,
-    form_id: str,
+    form_id: str | None,
+    template: str | None,
     sets: tuple[str, ...],
     unchecks: tuple[str, ...],
     checks: tuple[str, ...],
     plain: bool,
 ) -> None:
-    """Print the urlencoded body a browser would submit for a form of a saved page (offline)."""
+    """Print the urlencoded body a browser would submit for a form of a saved page (offline).
+
+    Edits apply in the order --template, --set, --uncheck, --check. On an access page, choosing
+    a template (--template, or --set of its select without --plain) ticks exactly what the
+    page's script ticks for it, as a browser's body shows.
+    """
     try:
         body = replay_page(
             _read_html(page),
             form_id,
+            template=template,
             sets=[_pair(s, "--set") for s in sets],
             unchecks=list(unchecks),
             checks=[_pair(c, "--check") for c in checks],
@@ -115,36 +138,38 @@ def replay_cmd(
 @cli.command("sandbox", short_help="Serve a simulated Backoffice tenant over HTTP.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
-@click.option("--employees", default=200, show_default=True, type=int, help="Seeded roster.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Roster seed.")
-@click.option("--latency-ms", default=0.0, show_default=True, type=float, help="Added latency.")
+@sandbox_options
 @click.option(
     "--no-padding",
     is_flag=True,
-    help=f"Serve pages without the realistic ~{sandbox.SERVED_SIDEBAR_KB} KB sidebar.",
+    help=f"Serve pages without the realistic ~{sandbox.SERVED_SIDEBAR_KB} KB sidebar (the "
+    "default when --sidebar-kb is not given).",
 )
-@click.option(
-    "--tenant",
-    type=click.Choice(["hierarchical", "flat"]),
-    default="hierarchical",
-    show_default=True,
-    help="Tenant shape.",
-)
-def sandbox_cmd(
-    host: str,
-    port: int,
-    employees: int,
-    seed: int,
-    latency_ms: float,
-    no_padding: bool,
-    tenant: str,
-) -> None:
-    """Serve a simulated Backoffice tenant over HTTP (blocks until Ctrl-C)."""
-    options = sandbox.SandboxOptions(
-        tenant="flat" if tenant == "flat" else "hierarchical",
-        employees=employees,
-        seed=seed,
-        latency_ms=latency_ms,
-        sidebar_kb=0 if no_padding else sandbox.SERVED_SIDEBAR_KB,
-    )
-    sandbox.serve(options, host=host, port=port)  # prints the URL and the bot credentials
+@pass_state
+def sandbox_cmd(state: AppState, host: str, port: int, no_padding: bool, **fields: object) -> None:
+    """Serve a simulated Backoffice tenant over HTTP (blocks until Ctrl-C).
+
+    Every option of docs/sandbox.md is here: the tenant (shape, roster, seed), realism
+    (latency, session locking, page size) and faults (5xx rates, dropped and delayed POSTs,
+    latency spikes, session expiry, one session per user, login throttling). With
+    --sandbox-state FILE (before the command) it serves the tenant that file keeps and saves
+    it back on Ctrl-C, so a browser shows what earlier --sandbox-state commands did; the
+    file's tenant shape, roster, seed, bot username and date win over the options here.
+    """
+    options = options_from(fields)
+    ctx = click.get_current_context()
+    if no_padding or ctx.get_parameter_source("sidebar_kb") is not ParameterSource.COMMANDLINE:
+        # Every real page carries the ~130 KB sidebar: served pages do too unless told not to.
+        padding = 0 if no_padding else sandbox.SERVED_SIDEBAR_KB
+        options = dataclasses.replace(options, sidebar_kb=padding)
+    if state.sandbox_state is not None and state.sandbox_state.exists():
+        ignored = [
+            name
+            for name in TENANT_FIELDS
+            if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
+        ]
+        if ignored:
+            names = ", ".join(OPTION_NAMES.get(n, "--" + n.replace("_", "-")) for n in ignored)
+            state.err.print(plain(f"ignored: {names}: the tenant comes from {state.sandbox_state}"))
+    # Prints the URL and the bot credentials; with a state file, loads and saves the tenant.
+    sandbox.serve(options, host=host, port=port, state=state.sandbox_state)

@@ -120,7 +120,16 @@ def onboard_cmd(
                         earlier=journaled_credentials(known),
                     )
 
-    run_job(state, job, report, errors=errors, where=out, onboarding=True, journal=journal_path)
+    run_job(
+        state,
+        job,
+        report,
+        errors=errors,
+        where=out,
+        onboarding=True,
+        journal=journal_path,
+        holds="credentials: POS PINs and Backoffice passwords",
+    )
 
 
 async def _login(state: AppState, client: AsyncBackofficeClient, errors: list[RowError]) -> None:

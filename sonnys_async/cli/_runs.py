@@ -98,9 +98,12 @@ def report_invalid(
     title = f"{len(errors)} problem(s) in {bad_rows} row(s)"
     print_row_errors(state.err, errors, title=title)
     if not skip_invalid or any(e.row == 1 for e in errors):
+        # ``total`` counts the data rows read; problems found in rows it does not count (the
+        # header's) still make the count at least the rows reported.
+        counted = f"{bad_rows} of {max(total, bad_rows)} row(s) invalid"
         fail(
             state,
-            f"nothing was written: fix the rows above (of {total}), or pass --skip-invalid",
+            f"nothing was written: fix the rows above ({counted}), or pass --skip-invalid",
             EXIT_INVALID_INPUT,
         )
     state.err.print(plain(f"skipping {bad_rows} invalid row(s) (--skip-invalid)"))
@@ -301,8 +304,8 @@ def run_job(
     where: Path | None,
     onboarding: bool,
     journal: Path | None,
+    holds: str,
     printer: Printer | None = None,
-    holds: str = "credentials",
 ) -> None:
     """Run a bulk command's job, then print its report; Ctrl-C prints the report so far.
 
@@ -349,8 +352,8 @@ def finish_report(
     where: Path | None,
     onboarding: bool,
     journal: Path | None,
+    holds: str,
     printer: Printer | None = None,
-    holds: str = "credentials",
     unit: str = "row",
     notice: str | None = None,
 ) -> None:
@@ -377,7 +380,7 @@ def finish_report(
             state.err.print(plain(f"results so far: {where}"), soft_wrap=True)
         raise SystemExit(EXIT_INTERRUPTED)
     if where is not None:
-        state.console.print(plain(f"results: {where} (mode 0600; holds {holds})"))
+        state.console.print(plain(f"results: {where} (mode 0600; holds {holds})"), soft_wrap=True)
     if notice:
         state.err.print(plain(notice), soft_wrap=True)
     stopped = report.summary.stopped

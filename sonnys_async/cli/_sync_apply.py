@@ -225,6 +225,7 @@ def _finish(state: AppState, report: SyncReport, out: Path, journal: Path | None
         onboarding=False,
         journal=journal,
         printer=tables,
+        holds="credentials",
         unit="item",
         notice=notice,
     )

@@ -121,10 +121,8 @@ def parse_roster(rows: Sequence[CsvRow]) -> Roster:
 
 
 def _reason(field: str, message: str) -> str:
-    if message == "Field required":
+    if message == "is required":
         return "is required (the cell is empty)"
-    if field == "status" and message.startswith("Input should be"):
-        return "must be 'active' or 'terminated'"
-    if field == "start_date" and message.startswith("Input should be a valid date"):
+    if field == "start_date" and message.startswith("must be a date"):
         return "must be a date: YYYY-MM-DD or MM/DD/YYYY"
     return message

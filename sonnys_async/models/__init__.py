@@ -16,8 +16,9 @@ every request model uses as a field annotation:
 * phone numbers: every non-digit removed; exactly 10 digits, or 11 starting with the country
   code ``1`` (which is dropped). The reference accepted 9 digits; a 9-digit North-American
   number cannot be dialled, so it is rejected as a likely typo.
-* e-mail: ``local@domain.tld`` shape, no whitespace; stored as given (trimmed). Comparisons
-  elsewhere are case-insensitive.
+* e-mail: checked by pydantic's ``EmailStr`` (email-validator's syntax rules, no DNS check;
+  reserved names such as ``example.invalid`` allowed), no display name; stored as given
+  (trimmed). Comparisons elsewhere are case-insensitive.
 * names: trimmed, 1-64 characters (the server's rule, protocol §16.2); standalone Backoffice
   user names 2-64 (the user form's ``minlength=2``, §11.2).
 * POS PIN: an ``int`` (``bool`` rejected) in 10000-99999; POS User ID: an ``int`` >= 1.

@@ -17,7 +17,16 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Literal, TypeAlias
 
-from pydantic import AfterValidator, BeforeValidator
+import email_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    EmailStr,
+    TypeAdapter,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
 
 from ..core.text import is_digits
 from ..errors import FieldIssue, InputValidationError
@@ -58,7 +67,23 @@ ActiveFilter: TypeAlias = Literal["active", "inactive", "all"]
 #: Requested sites: ``"all"`` or site ids / long names / short codes (case-insensitive).
 SiteRequest: TypeAlias = Literal["all"] | tuple[int | str, ...]
 
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: pydantic's e-mail type: email-validator's syntax rules, deliverability (DNS) checks off.
+_EMAIL: TypeAdapter[str] = TypeAdapter(EmailStr)
+#: What every e-mail message starts with (the value itself is never quoted).
+_EMAIL_SHAPE = "must be an e-mail address such as name@example.com"
+#: email-validator's reasons, worded as ours: (a phrase in its message, what we say).
+_EMAIL_REASONS = (
+    ("must have an @-sign", "it has no @"),
+    ("something before the @-sign", "nothing before the @"),
+    ("something after the @-sign", "nothing after the @"),
+    ("should have a period", "the part after the @ needs a period"),
+    ("top-level domain", "the part after the @ does not end in a domain such as .com"),
+    ("invalid characters before the @-sign", "characters not allowed before the @"),
+    ("invalid character", "characters not allowed after the @"),
+    ("too long", "too long"),
+    ("period", "a period out of place"),
+    ("hyphen", "a hyphen out of place"),
+)
 _USERNAME_RE = re.compile(r"^[A-Za-z]\w{2,63}$", re.ASCII)
 _CENT = Decimal("0.01")
 _MAX_RATE = Decimal("999999999.99")
@@ -205,11 +230,41 @@ def _clearable_phone(value: object) -> str | None:
     return _phone_digits(value)
 
 
-def _email(value: str) -> str:
-    _visible(value)
-    if not _EMAIL_RE.match(value):
-        raise ValueError("must look like name@domain.tld")
-    return value
+def _email_reason(message: str) -> str:
+    """Our wording of an email-validator message (which may quote characters of the value)."""
+    for phrase, ours in _EMAIL_REASONS:
+        if phrase in message:
+            return f"{_EMAIL_SHAPE} ({ours})"
+    return _EMAIL_SHAPE
+
+
+def _reserved_as_plain(address: str) -> str:
+    """``address`` with a reserved top-level name (``.invalid``, ``.test``, ``.local``...)
+    replaced by an ordinary one of the same length, so the rest of it is checked as usual.
+
+    email-validator refuses the names RFC 6761 reserves, as undeliverable; but pseudonymised
+    Backoffice data and the sandbox use ``@example.invalid``, and deliverability is not ours
+    to check.
+    """
+    local, at, domain = address.rpartition("@")
+    lowered = domain.lower()
+    for name in email_validator.SPECIAL_USE_DOMAIN_NAMES:
+        if lowered == name or lowered.endswith("." + name):
+            return f"{local}{at}{domain[: len(domain) - len(name)]}{'x' * len(name)}"
+    return address
+
+
+def _email(value: object, handler: ValidatorFunctionWrapHandler) -> str:
+    text: str = handler(value)  # a string, trimmed
+    _visible(text)
+    if "<" in text or ">" in text:  # EmailStr would read "Name <a@b.co>" as a@b.co
+        raise ValueError(f"{_EMAIL_SHAPE} (no name or angle brackets)")
+    try:
+        _EMAIL.validate_python(_reserved_as_plain(text))
+    except ValidationError as exc:
+        reason = (exc.errors()[0].get("ctx") or {}).get("reason", "")
+        raise ValueError(_email_reason(str(reason))) from None
+    return text  # stored as given: the Backoffice compares addresses case-insensitively
 
 
 def _pos_user_id(value: object) -> object:
@@ -348,8 +403,10 @@ Phone: TypeAlias = Annotated[str, BeforeValidator(_required_phone)]
 OptionalPhone: TypeAlias = Annotated[str | None, BeforeValidator(_optional_phone)]
 #: A phone number to change; a blank value stays ``""`` (clear the stored number).
 ClearablePhone: TypeAlias = Annotated[str | None, BeforeValidator(_clearable_phone)]
-#: An e-mail address shaped ``local@domain.tld``, stored as given (trimmed).
-Email: TypeAlias = Annotated[str, AfterValidator(_email)]
+#: An e-mail address, checked by pydantic's ``EmailStr`` (email-validator's syntax rules; no
+#: DNS or deliverability check, reserved names such as ``example.invalid`` allowed); stored as
+#: given (trimmed).
+Email: TypeAlias = Annotated[str, WrapValidator(_email)]
 #: A POS User ID: an integer from 1 to 2147483647 (ASCII digit strings accepted, ``bool``
 #: rejected).
 PosUserId: TypeAlias = Annotated[int, BeforeValidator(_pos_user_id)]

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import PydanticCustomError
 
 from ..errors import FieldIssue, InputValidationError
+from ._messages import our_message
 from .fields import (
     AdpId,
     BackofficeTemplateName,
@@ -49,7 +50,8 @@ __all__ = [
 
 
 def issues_from_validation_error(exc: ValidationError) -> list[FieldIssue]:
-    """Translate pydantic errors into :class:`FieldIssue` s naming the field."""
+    """Translate pydantic errors into :class:`FieldIssue` s naming the field, in our words
+    (pydantic's own messages are reworded: :mod:`sonnys_async.models._messages`)."""
     issues: list[FieldIssue] = []
     for err in exc.errors(include_input=False, include_url=False):
         ctx = err.get("ctx") or {}
@@ -62,9 +64,7 @@ def issues_from_validation_error(exc: ValidationError) -> list[FieldIssue]:
         if field is None:
             loc = [str(p) for p in err.get("loc", ()) if not isinstance(p, int)]
             field = ".".join(loc) or "input"
-        message = str(err.get("msg", "invalid"))
-        for prefix in ("Value error, ", "Assertion failed, "):
-            message = message.removeprefix(prefix)
+        message = our_message(err["type"], str(err.get("msg", "invalid")), ctx)
         issues.append(FieldIssue(field, message))
     return issues
 

@@ -13,11 +13,15 @@ Options, fault injection and every behaviour chosen for a protocol unknown are d
 
 from __future__ import annotations
 
+import contextlib
+import os
+
 import uvicorn
 
 from sonnys_async.sandbox.app import Sandbox, SandboxTransport, create_app
 from sonnys_async.sandbox.faults import FaultControls, LoggedRequest
 from sonnys_async.sandbox.options import FakeClock, SandboxOptions
+from sonnys_async.sandbox.persisted import StateFileInUseError, persisted
 from sonnys_async.sandbox.responses import ConnectionDropped
 from sonnys_async.sandbox.state import StoredEmployee, StoredUser, StoredWage, TenantState
 
@@ -30,11 +34,13 @@ __all__ = [
     "Sandbox",
     "SandboxOptions",
     "SandboxTransport",
+    "StateFileInUseError",
     "StoredEmployee",
     "StoredUser",
     "StoredWage",
     "TenantState",
     "create_app",
+    "persisted",
     "serve",
 ]
 
@@ -44,7 +50,13 @@ __all__ = [
 SERVED_SIDEBAR_KB = 130
 
 
-def serve(options: SandboxOptions | None = None, host: str = "127.0.0.1", port: int = 8080) -> None:
+def serve(
+    options: SandboxOptions | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    *,
+    state: str | os.PathLike[str] | None = None,
+) -> None:
     """Serve a sandbox over HTTP with uvicorn; prints the base URL and bot credentials; blocks.
 
     Args:
@@ -52,8 +64,16 @@ def serve(options: SandboxOptions | None = None, host: str = "127.0.0.1", port: 
             sidebar, :data:`SERVED_SIDEBAR_KB`).
         host: interface to bind (loopback by default).
         port: TCP port.
+        state: a state file (:func:`persisted`): serve the tenant it keeps (a new one if it does
+            not exist) and save it back when the server stops.
     """
-    sb = Sandbox(options or SandboxOptions(sidebar_kb=SERVED_SIDEBAR_KB))
+    options = options or SandboxOptions(sidebar_kb=SERVED_SIDEBAR_KB)
+    with contextlib.ExitStack() as stack:
+        sb = stack.enter_context(persisted(state, options)) if state else Sandbox(options)
+        _serve(sb, host, port, state)
+
+
+def _serve(sb: Sandbox, host: str, port: int, state: str | os.PathLike[str] | None) -> None:
     url = f"http://{host}:{port}"
     # A simulated tenant's fixed bot login: printing it is the point (point a client at it).
     print(f"Sonny's Backoffice sandbox ({sb.options.tenant} tenant) at {url}")
@@ -63,6 +83,9 @@ def serve(options: SandboxOptions | None = None, host: str = "127.0.0.1", port: 
     print(f"  export SONNYS_BASE_URL={url}")
     print(f"  export SONNYS_BOT_USERNAME={sb.username}")
     print(f"  export SONNYS_BOT_PASSWORD='{sb.password}'")
+    print(f"Or open {url}/ in a browser and log in as above to watch what your scripts do.")
+    if state:
+        print(f"The tenant is kept in {os.fspath(state)} (saved when you stop it with Ctrl-C).")
     config = uvicorn.Config(
         sb.app,
         host=host,

@@ -8,8 +8,11 @@ the Symfony-style answer (:mod:`.responses`).
 
 from __future__ import annotations
 
+import functools
+import os
 import random
 from collections.abc import Awaitable, Callable
+from importlib import resources
 from typing import Any
 
 import anyio
@@ -38,14 +41,17 @@ from sonnys_async.sandbox.rules.body import parse_body
 from sonnys_async.sandbox.rules.messages import MSG_THROTTLED
 from sonnys_async.sandbox.rules.outcome import Flash
 from sonnys_async.sandbox.sessions import Session, SessionStore
+from sonnys_async.sandbox.snapshot import options_of, read_snapshot, restore, write_snapshot
 from sonnys_async.sandbox.state import TenantState
 from sonnys_async.sandbox.views.pages import Views
 
-__all__ = ["ConnectionDropped", "Sandbox", "SandboxTransport", "create_app"]
+__all__ = ["STYLESHEET_PATH", "ConnectionDropped", "Sandbox", "SandboxTransport", "create_app"]
 
 #: Bodies are read up to this size; a larger one is replaced by an oversized marker.
 _MAX_READ = 8 * 1024 * 1024
 _LOGIN_CHECK = "/login_check"
+#: The sandbox's own stylesheet, linked from every page (a path no Backoffice page uses).
+STYLESHEET_PATH = "/_sandbox/static/sandbox.css"
 
 
 class Sandbox:
@@ -109,6 +115,32 @@ class Sandbox:
         """A plain ``httpx.AsyncClient`` on the in-process transport (no redirect following)."""
         return httpx.AsyncClient(transport=self.transport(), base_url=self.base_url, **kwargs)
 
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save the tenant (every stored record, the options that shape it) to ``path``.
+
+        Mode 0600 (it holds the sandbox's PINs and passwords), replaced atomically.
+        :meth:`load` reads it back; sessions, counters and faults are not kept.
+        """
+        write_snapshot(self.state, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], options: SandboxOptions | None = None) -> Sandbox:
+        """A sandbox holding the tenant :meth:`save` wrote to ``path``.
+
+        Args:
+            path: The state file.
+            options: Latency, faults and switches for this run (default: the defaults); the
+                tenant's shape, roster size, seed, bot login and ``today`` come from the file.
+
+        Raises:
+            ValueError: Not a sandbox state file, or a damaged one.
+            OSError: The file cannot be read.
+        """
+        data = read_snapshot(path)
+        sandbox = cls(options_of(data, options))
+        restore(sandbox.state, data)
+        return sandbox
+
     def expire_sessions(self) -> None:
         """End every live session: the next request of any client is sent to ``/login``."""
         self._sessions.clear()
@@ -130,6 +162,10 @@ class Sandbox:
         query = bytes(scope.get("query_string", b"")).decode("latin-1")
         body = await _read_body(receive)
         opts = self.options
+        if path == STYLESHEET_PATH and method in ("GET", "HEAD"):
+            # The sandbox's own look for browsers: no login, faults, latency or counting.
+            await send_response(send, 200, _stylesheet(), [], "text/css; charset=UTF-8")
+            return
         if opts.admin and path.startswith(ADMIN_PREFIX):
             status, payload = admin_answer(self._server, self.counters, method, path, body)
             await send_response(send, status, payload, [], "application/json")
@@ -244,6 +280,12 @@ class Sandbox:
                 session.flash = Flash("danger", ("An unexpected error occurred.",))
                 return redirect("/")
             raise
+
+
+@functools.cache
+def _stylesheet() -> bytes:
+    """``static/sandbox.css``, read once per process."""
+    return (resources.files("sonnys_async.sandbox") / "static" / "sandbox.css").read_bytes()
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

@@ -233,6 +233,21 @@ class TenantState:
         self._next_user_id += 1
         return uid
 
+    def next_ids(self) -> dict[str, int]:
+        """The next employee, POS credential and BO user ids (what a saved tenant keeps)."""
+        return {
+            "employee": self._next_employee_id,
+            "credential": self._next_credential_id,
+            "user": self._next_user_id,
+        }
+
+    def set_next_ids(self, ids: dict[str, int]) -> None:
+        """Continue allocating from saved ids (never below the stored records' largest)."""
+        self._next_employee_id = max(ids["employee"], max(self.employees, default=1) + 1)
+        credentials = (e.pos_credential_id for e in self.employees.values())
+        self._next_credential_id = max(ids["credential"], max(credentials, default=0) + 1)
+        self._next_user_id = max(ids["user"], max(self.users, default=0) + 1)
+
     # --- test helpers -----------------------------------------------------------------------------
     def add_employee(
         self,

@@ -6,6 +6,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+from rich.console import Console
+
+from sonnys_async.cli import AppState
+from sonnys_async.cli._csv import RowError
+from sonnys_async.cli._runs import report_invalid
 from sonnys_async.sandbox import Sandbox
 
 from .conftest import HEADER, Invoke, hire, posts, read_csv, write_csv
@@ -38,7 +44,9 @@ def test_bad_rows_are_all_reported_and_nothing_is_written(
     ]:
         assert re.search(rf"^  row {row}: {field}: ", result.stderr, re.M), (row, field)
     assert "same value as row 2" in report
-    assert "nothing was written" in report
+    assert "nothing was written: fix the rows above (3 of 4 row(s) invalid)" in report
+    assert "row 3: email: must be an e-mail address such as name@example.com" in report
+    assert "row 4: start_date: must be a date: YYYY-MM-DD or MM/DD/YYYY" in report
     assert len(sb.state.employees) == before
     assert posts(sb) == []
     assert not out.exists()
@@ -158,3 +166,14 @@ def test_offboard_row_without_a_lookup_is_invalid(invoke: Invoke, tmp_path: Path
     result = invoke("offboard", str(leavers))
     assert result.exit_code == 2
     assert "row 2: last_name: a name lookup needs both" in result.stderr
+
+
+def test_the_invalid_count_never_reads_of_0() -> None:
+    err = Console(record=True, width=200)
+    state = AppState(err=err)
+    with pytest.raises(SystemExit) as exc:
+        report_invalid(state, [RowError(2, "email", "is required")], skip_invalid=False, total=0)
+    assert exc.value.code == 2
+    text = err.export_text()
+    assert "(1 of 1 row(s) invalid)" in text
+    assert "of 0" not in text

@@ -44,6 +44,9 @@ def test_offboard_by_pos_id_email_and_name(invoke: Invoke, sb: Sandbox, tmp_path
     [user] = [u for u in sb.state.users.values() if u.username == "testthree"]
     assert user.is_deleted
     assert {r["status"] for r in read_csv(out)} == {"disabled"}
+    # Offboarding results hold names and ids, never a PIN or password: the line says so.
+    assert f"results: {out} (mode 0600; holds personal data)" in result.stdout
+    assert "credentials" not in result.stdout
 
 
 def test_offboard_rerun_checks_every_row_again_and_sends_nothing(

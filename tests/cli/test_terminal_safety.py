@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from sonnys_async.cli._app import _VisibleFormatter
 from sonnys_async.cli._safety import json_text, plain, visible
@@ -74,3 +79,26 @@ def test_log_lines_show_control_characters_as_escapes() -> None:
     )
     line = _VisibleFormatter("%(message)s").format(record)
     assert line == "name E\\x1bve"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "corner"), [("utf-8", "┏"), ("ascii", "+")], ids=["utf-8 pipe", "ascii pipe"]
+)
+def test_piped_tables_use_ascii_borders_only_when_the_encoding_needs_them(
+    encoding: str, corner: str
+) -> None:
+    """What docs/cli.md ("Output in CI") says: box drawing on a UTF-8 pipe, ASCII otherwise."""
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    env.pop("COLUMNS", None)
+    done = subprocess.run(
+        [sys.executable, "-c", "from sonnys_async.cli import main; main()", *_DESCRIBE],
+        capture_output=True,
+        env=env,
+        check=True,
+    )
+    text = done.stdout.decode(encoding)
+    assert text.splitlines()[1].startswith(corner)
+    assert "\x1b[" not in text
+
+
+_DESCRIBE = ["template-csv", "offboard", "--describe"]
