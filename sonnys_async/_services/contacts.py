@@ -75,6 +75,9 @@ class ContactIndex:
         self._holders: Holders | None = None
         self._read_at: dict[Part, float] = {}
         self._lock = anyio.Lock()
+        #: The client's own writes noted while a read is under way (``None``: no read), added
+        #: again to what the read found: the lists it read may predate them.
+        self._noted_while_reading: list[Callable[[Holders], None]] | None = None
 
     async def holders(self, *, refresh: bool = False, parts: Iterable[Part] = BOTH) -> Holders:
         """The index; each of ``parts`` read again when stale or when ``refresh`` is given.
@@ -86,11 +89,18 @@ class ContactIndex:
             if self._holders is None:
                 self._holders = Holders()
                 parts, refresh = BOTH, True
-            for part in parts:
-                read_at = self._read_at.get(part)
-                if refresh or read_at is None or self._clock() - read_at > self._ttl:
-                    await self._read(self._holders, part)
-                    self._read_at[part] = self._clock()
+            noted: list[Callable[[Holders], None]] = []
+            self._noted_while_reading = noted
+            try:
+                for part in parts:
+                    read_at = self._read_at.get(part)
+                    if refresh or read_at is None or self._clock() - read_at > self._ttl:
+                        await self._read(self._holders, part)
+                        self._read_at[part] = self._clock()
+            finally:
+                self._noted_while_reading = None
+                for note in noted:  # (a read replaces its tables only once it has them all)
+                    note(self._holders)
             return self._holders
 
     async def _read(self, found: Holders, part: Part) -> None:
@@ -107,7 +117,13 @@ class ContactIndex:
         user_emails: dict[str, set[int]] = {}
         usernames: dict[str, set[int]] = {}
         for option in await self._roster.employee_options():
-            found.add(employee_emails, norm(option.email), option.employee_id)
+            key = norm(option.email)
+            if key:  # Holders.add, inlined (one option per active employee)
+                held = employee_emails.get(key)
+                if held is None:
+                    employee_emails[key] = {option.employee_id}
+                else:
+                    held.add(option.employee_id)
         for user in await self._roster.all_users():
             found.add(user_emails, norm(user.email), user.user_id)
             found.add(usernames, norm(user.username), user.user_id)
@@ -120,19 +136,30 @@ class ContactIndex:
         self, employee_id: int, *, pos_user_id: int | None, phone: str | None, email: str | None
     ) -> None:
         """Add an employee the client created or changed (no request)."""
-        if self._holders is None:
-            return
-        if pos_user_id is not None:
-            self._holders.add(self._holders.pos_user_ids, pos_user_id, employee_id)
-        self._holders.add(self._holders.phones, digits(phone)[-10:], employee_id)
-        self._holders.add(self._holders.employee_emails, norm(email), employee_id)
+
+        def note(holders: Holders) -> None:
+            if pos_user_id is not None:
+                holders.add(holders.pos_user_ids, pos_user_id, employee_id)
+            holders.add(holders.phones, digits(phone)[-10:], employee_id)
+            holders.add(holders.employee_emails, norm(email), employee_id)
+
+        self._note(note)
 
     def note_user(self, user_id: int, *, username: str | None, email: str | None) -> None:
         """Add a Backoffice user the client created or changed (no request)."""
+
+        def note(holders: Holders) -> None:
+            holders.add(holders.usernames, norm(username), user_id)
+            holders.add(holders.user_emails, norm(email), user_id)
+
+        self._note(note)
+
+    def _note(self, note: Callable[[Holders], None]) -> None:
         if self._holders is None:
             return
-        self._holders.add(self._holders.usernames, norm(username), user_id)
-        self._holders.add(self._holders.user_emails, norm(email), user_id)
+        note(self._holders)
+        if self._noted_while_reading is not None:
+            self._noted_while_reading.append(note)
 
     # ------------------------------------------------------------------ lookups
 

@@ -221,7 +221,7 @@ class Roster:
         """The ``/user/create`` employee dropdown: the only place employees' e-mails are
         listed (its options carry ``data-email``; the roster has no e-mail column, §11.2)."""
         form = await self._gateway.page("/user/create", what="user create form")
-        return tuple(pages.parse_user_create(form.text).employees)
+        return pages.parse_employee_options(form.text)
 
     async def edit_page(
         self, employee_id: int, *, session: SessionHandle | None = None

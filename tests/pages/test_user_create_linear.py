@@ -104,3 +104,15 @@ def test_unusual_markup_reads_the_same() -> None:
 )
 def test_markup_the_cut_cannot_reproduce_falls_back(trap: str) -> None:
     _same(_with_options('<option value="1" data-email="a@x.invalid">A</option>' + trap))
+
+
+@pytest.mark.parametrize("before", [0, _dropdown.BATCH, 2 * _dropdown.BATCH])
+def test_an_option_inside_an_open_attribute_is_not_read(before: int) -> None:
+    # An optgroup's label left open swallows the next option: whether it opens before the
+    # first option or in the last option of a parser batch, the page's reading is kept.
+    plain = "".join(
+        f'<option value="{k}" data-email="e{k}@x.invalid">E</option>' for k in range(before)
+    )
+    trap = '<optgroup label=\'<option value="666" data-email="fake@x.invalid">\'>'
+    page = _same(_with_options(plain + trap + '<option value="9">N</option>'))
+    assert 666 not in [o.employee_id for o in page.employees]

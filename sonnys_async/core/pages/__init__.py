@@ -19,7 +19,13 @@ from .login import login_alert
 from .pos_permissions import PosPermissionsPage, apply_pos_template, parse_pos_permissions
 from .scripts import BROWSER_OMISSIONS, omitted_by_update_script
 from .template_lists import TemplateListRow, parse_bo_template_list, parse_pos_template_list
-from .user_create import EmployeeOption, UserCreatePage, linked_user_insert, parse_user_create
+from .user_create import (
+    EmployeeOption,
+    UserCreatePage,
+    linked_user_insert,
+    parse_employee_options,
+    parse_user_create,
+)
 from .user_edit import UserEditPage, parse_user_edit
 from .user_list import UserListPage, UserRow, parse_user_list
 from .user_permissions import UserPermissionsPage, apply_bo_template, parse_user_permissions
@@ -60,6 +66,7 @@ __all__ = [
     "parse_employee_create",
     "parse_employee_edit",
     "parse_employee_list",
+    "parse_employee_options",
     "parse_pos_permissions",
     "parse_pos_template_list",
     "parse_user_create",

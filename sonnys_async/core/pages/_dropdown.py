@@ -26,7 +26,15 @@ from typing import Final
 
 from selectolax.lexbor import LexborHTMLParser
 
-__all__ = ["BATCH", "Dropdown", "OptionAttrs", "cut_select", "narrowed", "read_options"]
+__all__ = [
+    "BATCH",
+    "Dropdown",
+    "OptionAttrs",
+    "cut_select",
+    "narrowed",
+    "read_options",
+    "read_shaped",
+]
 
 #: Options per Lexbor parse (quadratic within a batch, linear across; 64 measured fastest).
 BATCH: Final = 64
@@ -65,8 +73,8 @@ def _occurrences(text: str, marker: str) -> Iterator[int]:
         at = text.find(marker, at + 1)
 
 
-def cut_select(html: str, select_id: str) -> Dropdown | None:
-    """The select with this id, cut out of ``html``; ``None`` where a cut could mislead."""
+def _locate(html: str, select_id: str) -> tuple[int, int] | None:
+    """Where the select's inner text starts and ends; ``None`` where a cut could mislead."""
     marker = f'id="{select_id}"'
     found = [at for at in _occurrences(html, marker) if html[at - 1 : at].isspace()]
     if len(found) != 1:
@@ -77,29 +85,120 @@ def cut_select(html: str, select_id: str) -> Dropdown | None:
     end = html.find("</select", at)
     if tag is None or end < 0:
         return None
-    inner = html[tag.end() : end]
+    return tag.end(), end
+
+
+def cut_select(html: str, select_id: str) -> Dropdown | None:
+    """The select with this id, cut out of ``html``; ``None`` where a cut could mislead."""
+    located = _locate(html, select_id)
+    if located is None:
+        return None
+    start, end = located
+    inner = html[start:end]
     if _NOT_CUTTABLE.search(inner):
         return None
     head, *options = inner.split(_OPTION)
     pieces = (head, *(_OPTION + piece for piece in options))
-    return Dropdown(html[: tag.end()], pieces, html[end:])
+    return Dropdown(html[:start], pieces, html[end:])
 
 
-def _lexbor(pieces: list[str]) -> list[OptionAttrs] | None:
-    out: list[OptionAttrs] = []
-    for k in range(0, len(pieces), BATCH):
-        batch = pieces[k : k + BATCH]
-        tree = LexborHTMLParser("<select>" + "".join(batch) + "</select>")
-        nodes = tree.css("select > option, select > optgroup > option")
-        if len(nodes) != len(batch):
+def read_shaped(
+    html: str, select_id: str, shape: re.Pattern[str]
+) -> list[tuple[str, ...] | OptionAttrs] | None:
+    """The select's options, each read by ``shape`` where it matches, else by the HTML parser.
+
+    ``shape`` is matched (whole) against an option's markup after ``<option``, up to the next
+    option or the select's end. It must match only markup the HTML parser reads, from its data
+    state, as one option whose attributes are the pattern's groups unchanged, and after which
+    it is in its data state again: double-quoted values without ``&``, CR or NUL (which the
+    parser would rewrite), then nothing but the option's text (no ``<``), its end tag and
+    spaces. A matched option is its groups; any other is the parser's attributes. Page order
+    is kept. ``None`` where the select cannot be cut (see :func:`cut_select`) or its options do
+    not read one by one.
+
+    The options the shape does not match (and the text before the first option) go to the
+    parser in batches, each followed by a sentinel option: a piece that ends inside a tag or
+    an attribute value (so that the next option, in the page, is not markup at all) swallows
+    its sentinel, and the select is then not read piecewise. So a matched option is only read
+    where the page's parser would also be in its data state.
+
+    This reads a server's usual option without building a tree: one pass of ``shape``, cheaper
+    than the parser's tokenising it, and :data:`_NOT_CUTTABLE` searched only where the shape
+    does not match (a matched option holds no other tag).
+    """
+    located = _locate(html, select_id)
+    if located is None:
+        return None
+    start, end = located
+    head, *options = html[start:end].split(_OPTION)
+    out: list[tuple[str, ...] | OptionAttrs] = []
+    rest: list[str] = []  # options the shape does not match, for the parser
+    slots: list[int] = []  # their places in ``out``
+    match = shape.fullmatch
+    for piece in options:
+        found = match(piece)
+        if found is not None:
+            out.append(found.groups())
+            continue
+        if _NOT_CUTTABLE.search(piece):
             return None
-        out.extend(node.attributes for node in nodes)
+        slots.append(len(out))
+        out.append(())
+        rest.append(_OPTION + piece)
+    if _NOT_CUTTABLE.search(head):
+        return None
+    parsed = _lexbor(head, rest, every=True)
+    if parsed is None:
+        return None
+    for slot, attrs in zip(slots, parsed, strict=True):
+        out[slot] = attrs
+    return out
+
+
+#: Follows the pieces given to the parser: a piece that ends inside a tag or an attribute
+#: value swallows it (see :func:`_lexbor`).
+_SENTINEL: Final = "<option data-sonnys-async-cut>"
+_SENTINEL_ATTR: Final = "data-sonnys-async-cut"
+
+
+def _lexbor(head: str, pieces: list[str], *, every: bool) -> list[OptionAttrs] | None:
+    """Each piece's one option's attributes, parsed in batches of :data:`BATCH`.
+
+    ``head`` (the select's text before its first option) and each batch (``every``: each
+    piece, for pieces that are not neighbours in the page) are followed by a sentinel option:
+    where one is missing, the text before it ended inside a tag or an attribute value, so the
+    page's parser reads what follows otherwise than a batch starting afresh: ``None``. So does
+    a batch that does not give one option per piece.
+    """
+    out: list[OptionAttrs] = []
+    lead = head + _SENTINEL
+    for k in range(0, max(len(pieces), 1), BATCH):
+        batch = pieces[k : k + BATCH]
+        body = "".join(piece + _SENTINEL for piece in batch) if every else "".join(batch)
+        text = "<select>" + lead + body + ("" if every else _SENTINEL) + "</select>"
+        nodes = LexborHTMLParser(text).css("select > option, select > optgroup > option")
+        attrs = [node.attributes for node in nodes]
+        if lead:
+            if not attrs or _SENTINEL_ATTR not in attrs[0]:
+                return None
+            attrs = attrs[1:]
+            lead = ""
+        step = 2 if every else len(batch) + 1
+        if len(attrs) != len(batch) + (len(batch) if every else 1):
+            return None
+        sentinels = attrs[step - 1 :: step]
+        options = [a for i, a in enumerate(attrs) if i % step != step - 1]
+        if any(_SENTINEL_ATTR not in a for a in sentinels):
+            return None
+        if any(_SENTINEL_ATTR in a for a in options):
+            return None
+        out.extend(options)
     return out
 
 
 def read_options(dropdown: Dropdown) -> list[OptionAttrs] | None:
     """Each option's attributes, in order (``None``: the pieces do not parse one by one)."""
-    return _lexbor(list(dropdown.pieces[1:]))
+    return _lexbor(dropdown.pieces[0], list(dropdown.pieces[1:]), every=False)
 
 
 def _kept(dropdown: Dropdown, options: list[OptionAttrs], chosen: str | None) -> Iterator[str]:
