@@ -159,6 +159,16 @@ def report(m: Measured, before: str = "") -> Section:
         "",
         table(["layer", "share", "ms per create"], rows),
     ]
+    stack = sum(
+        share for name, share in m.shares.items() if name.startswith(("HTTP stack", "event loop"))
+    )
+    per_request = stack * m.client_ms / m.requests if m.requests else 0.0
+    body += [
+        "",
+        f"The HTTP stack and the event loop alone take {per_request:.2f} ms per request: "
+        f"{3 * per_request:.2f} ms for the three requests a verified create needs at the least "
+        "(insert, permissions, read-back), before any parsing or our own code.",
+    ]
     if before:
         body += ["", before]
     verdict = Verdict(
