@@ -248,8 +248,8 @@ class SyncApplier:
     async def _resume_rehire(
         self, item: SyncItem, verify: bool, *, tried: bool, earlier: object
     ) -> SyncResult | None:
-        """Settle a rehire an earlier attempt may have applied; it starts by reading the
-        employee, and never resets the login's password with one not journaled.
+        """Settle a rehire an earlier attempt may have applied, starting by reading the
+        employee (a rehire is never re-run blindly: it resets the login's password).
 
         Still inactive: nothing of it landed (its first write reactivates the employee), so
         ``None``: it may be sent (``one`` checks the record is as planned first). Active:
