@@ -193,6 +193,15 @@ def _present(data: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
     return {n: data[n] for n in names if data.get(n) not in (None, "", (), [])}
 
 
+def _drawn(item: SyncItem) -> Mapping[str, Any]:
+    """Where the credentials ``apply_plan`` drew for an item are: a new hire's request, or a
+    rehire's ``rehire`` request (its Backoffice password); none for other items."""
+    if item.action == "create":
+        return item.request
+    rehire = item.request.get("rehire") if item.action == "rehire" else None
+    return rehire if isinstance(rehire, Mapping) else {}
+
+
 def conflict_rows(plan: SyncPlan) -> list[dict[str, Any]]:
     """Results rows of the plan's conflicts (never applied), with their reasons."""
     return [{**_item_cells(item, plan.digest), "status": "conflict"} for item in plan.conflicts]
@@ -213,9 +222,10 @@ async def apply_job(
 ) -> SyncReport:
     """Apply ``plan`` with ``client.apply_plan``; stream each outcome to ``writer``.
 
-    A new hire that is not done keeps the PIN and password it was sent with (the client drew
-    them before journaling, or reused those an earlier run journaled) when something may
-    exist on the server: the outcome is unknown, or an earlier run already tried it.
+    A new hire (or rehire) that is not done keeps the PIN and password (the rehire's Backoffice
+    password) it was sent with (the client drew them before journaling, or reused those an
+    earlier run journaled) when something may exist on the server: the outcome is unknown, or
+    an earlier run already tried it.
     ``report`` is filled as outcomes arrive (the caller prints it, also after Ctrl-C).
     """
     unfinished = {s.key for s in earlier or () if s.status != "done"}
@@ -233,8 +243,8 @@ async def apply_job(
         status = _status(outcome, data)
         cells = _item_cells(item, plan.digest)
         may_exist = outcome.status == "unknown" or outcome.key in unfinished
-        if item.action == "create" and status not in DONE and may_exist:
-            cells.update(_present(item.request, ("pos_pin", "backoffice_password")))
+        if status not in DONE and may_exist:
+            cells.update(_present(_drawn(item), ("pos_pin", "backoffice_password")))
         cells.update(_present(data, _FROM_RESULT))
         cells.update(status=status, resolved=outcome.resolved or None)
         cells["error"] = _error_text(outcome.error)
