@@ -17,6 +17,9 @@ Every item of a bulk run leaves lines in the journal, keyed by the item's key:
 Re-running with the same journal skips keys whose latest entry is ``ok``, retries keys whose
 latest entry is ``failed`` and resolves *ambiguous* keys (a ``started`` entry with no final
 entry, or ``unknown``) by reading server state (see :func:`sonnys_async.bulk.run_each`).
+Whether *any* attempt of a key was, or may have been, applied (:attr:`KeyState.maybe_applied`)
+is read from its whole history: a key whose attempts were all refused (``failed``) never was,
+so nothing on the server can be an earlier attempt of it.
 
 A journal **bound to a tenant** (``Journal(path, tenant=JournalTenant(url, user))``) records
 it in a line without ``event`` (``{"v":1,"ts":...,"tenant":{"base_url":...,"username":...}}``),
@@ -39,7 +42,7 @@ import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, Final, Literal
+from typing import IO, Any, Final, Literal, NamedTuple
 
 from ._files import PrivateFile, open_private, to_jsonable
 from .errors import FieldIssue, InputValidationError
@@ -102,6 +105,12 @@ class KeyState:
     #: The error of the latest ``failed`` / ``unknown`` entry.
     error: Any = None
     resolved: bool = False
+    #: The error of the latest ``unknown`` entry since the key was last done, also when a later
+    #: attempt was refused (its ``partial`` may name what that attempt made).
+    unknown_error: Any = None
+    #: An earlier entry shows an attempt that was, or may have been, applied (``ok``,
+    #: ``unknown``, or a ``started`` entry followed by another ``started``: interrupted).
+    applied_before: bool = False
 
     @property
     def status(self) -> KeyStatus:
@@ -111,6 +120,14 @@ class KeyState:
         if self.last_event == "failed":
             return "failed"
         return "ambiguous"
+
+    @property
+    def maybe_applied(self) -> bool:
+        """Whether an attempt of this key was, or may have been, applied: it was done, or an
+        attempt was left ambiguous (``unknown``, or interrupted: a ``started`` entry with no
+        final entry), also when a later attempt was refused. ``False``: every attempt was
+        refused (``failed``), so nothing on the server is an earlier attempt of this key."""
+        return self.applied_before or self.last_event != "failed"
 
     def __repr__(self) -> str:
         return f"KeyState(key={self.key!r}, last_event={self.last_event!r})"
@@ -149,15 +166,33 @@ _EVENT_OF: Final[tuple[Event, ...]] = ("started", "ok", "failed", "unknown")
 #: Bits of one byte offset in a packed slot (offsets up to 1 TiB).
 _OFFSET_BITS: Final = 40
 _NO_LINE: Final = (1 << _OFFSET_BITS) - 1
+#: The slot's bit saying an earlier attempt was, or may have been, applied; the offsets follow.
+_APPLIED: Final = 1 << 2
+_OFFSETS: Final = 3
 
 
-def _pack(code: int, started: int, final: int) -> int:
-    return code | (started << 2) | (final << (2 + _OFFSET_BITS))
+class _Slot(NamedTuple):
+    """One key's index slot, unpacked: latest event code, the applied-before bit and the byte
+    offsets of its latest ``started``, final and ``unknown`` lines (``_NO_LINE``: none)."""
+
+    code: int
+    applied: bool
+    started: int
+    final: int
+    unknown: int
+
+    def pack(self) -> int:
+        offsets = self.started | (self.final << _OFFSET_BITS) | (self.unknown << 2 * _OFFSET_BITS)
+        return self.code | (_APPLIED if self.applied else 0) | (offsets << _OFFSETS)
+
+    @classmethod
+    def unpack(cls, slot: int) -> _Slot:
+        at = slot >> _OFFSETS
+        lines = (at & _NO_LINE, (at >> _OFFSET_BITS) & _NO_LINE, at >> 2 * _OFFSET_BITS)
+        return cls(slot & 3, bool(slot & _APPLIED), *lines)
 
 
-def _unpack(slot: int) -> tuple[int, int, int]:
-    mask = _NO_LINE
-    return slot & 3, (slot >> 2) & mask, (slot >> (2 + _OFFSET_BITS)) & mask
+_NEW_KEY: Final = _Slot(0, False, _NO_LINE, _NO_LINE, _NO_LINE)
 
 
 class JournalContents:
@@ -166,8 +201,9 @@ class JournalContents:
     Memory does not grow with what the rows hold: per key only its latest event and the byte
     offsets of the two lines a re-run needs (its latest ``started`` entry, with the item and its
     credentials, and its latest final entry, with the result or the error) are kept, packed in
-    one integer; :meth:`state` reads those lines back from the file. A run of 10,000 rows keeps
-    about 130 bytes per key instead of the rows themselves.
+    one integer (with its latest ``unknown`` line and one bit of history); :meth:`state` reads
+    those lines back from the file. A run of 10,000 rows keeps about 140 bytes per key instead
+    of the rows themselves.
     """
 
     def __init__(self, path: Path) -> None:
@@ -186,17 +222,19 @@ class JournalContents:
         with self.path.open("rb") as file:
             return self._state(file, key, slot)
 
-    def _state(self, file: IO[bytes], key: str, slot: int) -> KeyState:
-        code, started, final = _unpack(slot)
-        state = KeyState(key, _EVENT_OF[code])
-        if started != _NO_LINE:
-            state.item = _entry_at(file, started).item
-        if final != _NO_LINE:
-            entry = _entry_at(file, final)
+    def _state(self, file: IO[bytes], key: str, packed: int) -> KeyState:
+        slot = _Slot.unpack(packed)
+        state = KeyState(key, _EVENT_OF[slot.code], applied_before=slot.applied)
+        if slot.started != _NO_LINE:
+            state.item = _entry_at(file, slot.started).item
+        if slot.final != _NO_LINE:
+            entry = _entry_at(file, slot.final)
             if entry.event == "ok":
                 state.result, state.resolved = entry.result, entry.resolved
             else:
                 state.error = entry.error
+        if slot.unknown != _NO_LINE:
+            state.unknown_error = _entry_at(file, slot.unknown).error
         return state
 
     def __iter__(self) -> Iterator[KeyState]:
@@ -231,17 +269,26 @@ class JournalContents:
     def apply(self, entry: JournalEntry, offset: int) -> None:
         """Replay one entry, the line at byte ``offset``. A done key keeps the line of its
         result (``Outcome.recorded`` fills the results row); an unfinished key the lines of its
-        latest attempt's item (its credentials) and of its latest error."""
-        code = _CODES[entry.event]
-        slot = self._index.get(entry.key)
-        _, started, final = _unpack(slot) if slot is not None else (0, _NO_LINE, _NO_LINE)
+        latest attempt's item (its credentials), of its latest error and of its latest
+        ``unknown`` entry. Whether an earlier attempt was, or may have been, applied is kept
+        as one bit (a later refusal does not clear it)."""
+        packed = self._index.get(entry.key)
+        slot = _Slot.unpack(packed) if packed is not None else _NEW_KEY
+        started, final, unknown = slot.started, slot.final, slot.unknown
+        # An attempt that ended ``ok`` or ``unknown``, or that a new ``started`` entry
+        # interrupts (it got no final entry), was or may have been applied.
+        interrupted = packed is not None and slot.code == _CODES["started"]
+        applied = slot.applied or entry.event in ("ok", "unknown")
         if entry.event == "started":
+            applied = applied or interrupted
             started, final = offset, _NO_LINE
         elif entry.event == "ok":
-            started, final = _NO_LINE, offset
+            started, final, unknown = _NO_LINE, offset, _NO_LINE
         else:
             final = offset
-        self._index[entry.key] = _pack(code, started, final)
+            if entry.event == "unknown":
+                unknown = offset
+        self._index[entry.key] = _Slot(_CODES[entry.event], applied, started, final, unknown).pack()
 
     def _read(self) -> None:
         # Bytes, line by line: a line cut short by a killed process may end inside a multi-byte

@@ -210,7 +210,7 @@ class BulkLifecycle:
         try:
             target = await self._roster.resolve(**lookup)
         except NotFoundError:
-            renamed = _renamed_lookup(req) if prior.attempted else None
+            renamed = _renamed_lookup(req) if prior.maybe_applied else None
             if renamed is None:
                 raise
             lookup = renamed

@@ -2,8 +2,9 @@
 re-run change only what differs.
 
 :class:`Priors` reads what a journal knew about each key *before* this run journals it again
-(the ``started`` entry of this run would hide it): whether an earlier run attempted the key, and
-the record id it found. :func:`wage_in_place` tells whether a wage change is already the latest
+(the ``started`` entry of this run would hide it): whether an earlier attempt of the key was,
+or may have been, applied (a refused attempt was not: it never makes a record "ours"), and the
+record id it found. :func:`wage_in_place` tells whether a wage change is already the latest
 wage record (a wage record is appended, never replaced: adding it twice makes two records).
 :func:`with_secret` fixes a password before an item is journaled.
 """
@@ -25,17 +26,32 @@ from ..journal import Journal, KeyState
 from ..models import EmployeeCompensation, default_overtime
 from .inputs import as_request, item_key
 
-__all__ = ["Prior", "Priors", "casefolded_key", "wage_in_place", "with_secret"]
+__all__ = [
+    "Prior",
+    "Priors",
+    "casefolded_key",
+    "partial_id",
+    "recorded_id",
+    "wage_in_place",
+    "with_secret",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True, slots=True)
 class Prior:
-    """What a journal knew about one key before this run: ``attempted`` (any entry) and the
-    record id an earlier attempt reported (``None``: none)."""
+    """What a journal knew about one key before this run.
 
-    attempted: bool
+    ``maybe_applied``: an earlier attempt was done, or was left ambiguous (interrupted, or
+    ``unknown``), so a record on the server may be its work. Attempts that were all refused
+    (``failed``) leave it ``False``: a refusal proves nothing of ours was made, and must never
+    let a re-run adopt (or change) a record someone else holds. ``known_id``: the record id an
+    earlier attempt reported, in its result or in what an ambiguous attempt had made
+    (``None``: none).
+    """
+
+    maybe_applied: bool
     known_id: int | None
 
 
@@ -62,7 +78,8 @@ class Priors:
         key = self._key(item)
         if key not in self._seen:
             state = self._journal.state(key)
-            self._seen[key] = Prior(state is not None, _recorded_id(state, self._id_field))
+            applied = state is not None and state.maybe_applied
+            self._seen[key] = Prior(applied, recorded_id(state, self._id_field))
         return item
 
     def of(self, item: Any) -> Prior:
@@ -70,16 +87,24 @@ class Priors:
         return self._seen.get(self._key(item), Prior(False, None))
 
 
-def _recorded_id(state: KeyState | None, field: str) -> int | None:
-    """The id an earlier attempt found: its result, else what its partial write reported."""
+def recorded_id(state: KeyState | None, field: str) -> int | None:
+    """The id an earlier attempt found: its result, else what its partial write reported
+    (the latest error's, else the latest ``unknown`` entry's, kept past a later refusal)."""
     if state is None:
         return None
-    error = state.error if isinstance(state.error, Mapping) else {}
-    for data in (state.result, error.get("partial")):
-        if isinstance(data, Mapping):
-            found = data.get(field)
-            if isinstance(found, int) and not isinstance(found, bool):
-                return found
+    errors = [e for e in (state.error, state.unknown_error) if isinstance(e, Mapping)]
+    for data in (state.result, *(e.get("partial") for e in errors)):
+        found = partial_id(data, field)
+        if found is not None:
+            return found
+    return None
+
+
+def partial_id(data: object, field: str) -> int | None:
+    """``data``'s ``field`` when it is an id (``data``: a mapping or a model; else ``None``)."""
+    found = data.get(field) if isinstance(data, Mapping) else getattr(data, field, None)
+    if isinstance(found, int) and not isinstance(found, bool):
+        return found
     return None
 
 

@@ -15,7 +15,12 @@ from ..bulk import Bulk, Outcome, run_each
 from ..core import payloads as P
 from ..core.text import norm
 from ..domain import ALL
-from ..errors import DuplicateError, NotFoundError
+from ..errors import (
+    DuplicateError,
+    NotFoundError,
+    OutcomeUnknownError,
+    WriteNotVerifiedError,
+)
 from ..journal import Journal
 from ..models import (
     BackofficeUserCreated,
@@ -23,7 +28,7 @@ from ..models import (
     CreateBackofficeUserRequest,
     ModifyBackofficeUserRequest,
 )
-from .bulk_memory import Prior, Priors, casefolded_key, with_secret
+from .bulk_memory import Prior, Priors, casefolded_key, partial_id, with_secret
 from .bulk_ops import map_items
 from .catalogue import Catalogue
 from .inputs import as_request
@@ -89,11 +94,14 @@ class BulkUsers:
         template and sites are made whole and the journaled password is set and proven by one
         login, reported ``ok`` and ``resolved``; a user that is not ours holds it -> the item
         fails with :class:`~sonnys_async.errors.DuplicateError` (that account is never
-        touched). A create refused because the username (or e-mail) is taken is settled the
-        same way when the journal shows an earlier attempt of the item (it may have landed
-        late); on a first attempt it just fails (an existing login is never adopted, nor given
-        a new password, by a create). A refused login, or a Backoffice that stopped answering,
-        stops the run.
+        touched); so does a user other than the one an earlier attempt is known to have made
+        (its id, from a partial write). A create refused because the username (or e-mail) is
+        taken is settled the same way when the journal shows an earlier attempt of the item
+        that may have been applied (interrupted, or ``unknown``: it may have landed late);
+        otherwise -- a first attempt, or earlier attempts that were all refused, which proves
+        none of them made a user -- it just fails (an existing login is never adopted, nor
+        given a new password, by a create). A refused login, or a Backoffice that stopped
+        answering, stops the run.
 
         Args:
             requests: The logins.
@@ -114,6 +122,8 @@ class BulkUsers:
         priors = Priors(journal, key, "user_id")
         #: Keys whose create this run was refused as a duplicate.
         refused: set[str] = set()
+        #: Keys whose create this run may have made a user, and its id (an unproven write).
+        made: dict[str, int] = {}
 
         def prepare(item: Any) -> Any:
             return with_secret(
@@ -132,13 +142,20 @@ class BulkUsers:
             except DuplicateError:
                 refused.add(key(item))
                 raise
+            except (WriteNotVerifiedError, OutcomeUnknownError) as exc:
+                made_id = partial_id(exc.partial, "user_id")
+                if made_id is not None:
+                    made[key(item)] = made_id
+                raise
 
         async def resolve(item: Any) -> BackofficeUserCreated | None:
-            if key(item) in refused and not priors.of(item).attempted:
-                # Refused on a first attempt: no earlier attempt of ours can hold the
-                # username, so whoever does is not adopted (nor given a new password).
+            prior = priors.of(item)
+            if key(item) in refused and not prior.maybe_applied:
+                # Refused, and no earlier attempt can have made a user (none, or every one
+                # refused): whoever holds the username is not adopted (nor given a password).
                 return None
-            return await self._settle_user(as_request(CreateBackofficeUserRequest, item))
+            req = as_request(CreateBackofficeUserRequest, item)
+            return await self._settle_user(req, made.get(key(item), prior.known_id))
 
         return run_each(
             one,
@@ -154,13 +171,26 @@ class BulkUsers:
             unreachable_after=unreachable_after,
         )
 
-    async def _settle_user(self, req: CreateBackofficeUserRequest) -> BackofficeUserCreated | None:
+    async def _settle_user(
+        self, req: CreateBackofficeUserRequest, made_id: int | None
+    ) -> BackofficeUserCreated | None:
         """An interrupted create, from the user list: ``None`` when no user has the username
-        (not applied); the finished user when ours; :class:`DuplicateError` when not."""
+        (not applied); the finished user when ours; :class:`DuplicateError` when not.
+
+        ``made_id``: the user an earlier attempt is known to have made (``None``: unknown);
+        a user holding the username under another id is not ours, whatever it looks like."""
         rows = await self._admin.list_backoffice_users(status="all", username=req.username)
         held = [r for r in rows if norm(r.username) == norm(req.username)]
         if not held:
             return None
+        if made_id is not None and held[0].user_id != made_id:
+            raise DuplicateError(
+                f"Backoffice username {req.username!r} belongs to another user "
+                f"({held[0].user_id}), not to the user an earlier attempt made ({made_id}); "
+                "that account is left alone",
+                field="username",
+                value=req.username,
+            )
         user = await self._admin.get_backoffice_user(user_id=held[0].user_id)
         employee: Target | None = None
         if req.linked:
@@ -287,12 +317,12 @@ class BulkUsers:
         )
 
     async def _user_id(self, req: ModifyBackofficeUserRequest, prior: Prior) -> int:
-        """The user a username names; after an interrupted attempt that may have renamed it,
-        the user of the new username."""
+        """The user a username names; after an earlier attempt that may have renamed it
+        (done, or left ambiguous: never a refused one), the user of the new username."""
         try:
             return await self._admin.user_id_of(None, req.username)
         except NotFoundError:
-            if not prior.attempted or req.new_username is None:
+            if not prior.maybe_applied or req.new_username is None:
                 raise
             return await self._admin.user_id_of(None, req.new_username)
 
