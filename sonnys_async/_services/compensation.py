@@ -18,7 +18,7 @@ from ..errors import (
 )
 from ..models import ModifyEmployeeRequest, default_overtime
 from .catalogue import Catalogue
-from .gateway import Gateway, reading_back
+from .gateway import Gateway, reading_back, settling
 
 __all__ = ["Compensation"]
 
@@ -158,7 +158,11 @@ class Compensation:
         except AmbiguousWriteError as exc:
             # A wage record is appended, not replaced: resending could add it twice. Not
             # stored yet is unknown, not "not applied" (the request may still arrive).
-            if not await stored(exc.session):
+            with settling(
+                f"employee {employee_id} wage update", url="/employee/compensation/update"
+            ):
+                applied = await stored(exc.session)
+            if not applied:
                 raise OutcomeUnknownError(
                     f"employee {employee_id}: the answer to the wage update was lost and the "
                     "record is not stored yet; the request may still arrive, so it is neither "

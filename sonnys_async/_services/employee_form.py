@@ -9,7 +9,7 @@ from .. import _constants as C
 from .._transport import AmbiguousWriteError
 from ..core import pages
 from ..errors import OutcomeUnknownError, WriteNotVerifiedError
-from .gateway import Gateway, reading_back
+from .gateway import Gateway, reading_back, settling
 from .roster import Roster
 
 __all__ = ["Check", "EmployeeForm"]
@@ -84,7 +84,8 @@ class EmployeeForm:
             The edit page read back (``None`` without ``verify``).
 
         Raises:
-            OutcomeUnknownError: The answer was lost twice.
+            OutcomeUnknownError: The answer was lost twice, or was lost and the page could not
+                be read to settle it.
             WriteNotVerifiedError: The page reads back otherwise (the first mismatch named), or
                 could not be read back (``what="read_back"``).
         """
@@ -96,7 +97,12 @@ class EmployeeForm:
             # Settle by reading: a full-form update is idempotent, so if the page shows it was
             # not applied, sending it once more is safe. The read goes to the POST's session,
             # whose PHP lock serves it only after the POST finished.
-            after = await self._roster.edit_page(employee_id, session=exc.session)
+            with settling(
+                f"employee {employee_id} update",
+                url="/employee/update",
+                partial={"employee_id": employee_id},
+            ):
+                after = await self._roster.edit_page(employee_id, session=exc.session)
             if not update_problems(after, before, expect_active, check):
                 return after
             logger.info("employee %d update answer lost and not applied; resending", employee_id)
@@ -108,6 +114,7 @@ class EmployeeForm:
                 raise OutcomeUnknownError(
                     f"employee {employee_id} update: the answer was lost twice",
                     url="/employee/update",
+                    partial={"employee_id": employee_id},
                 ) from exc
         if not verify:
             return None

@@ -22,12 +22,13 @@ from ..errors import (
     BackofficeError,
     FormRejectedError,
     NotFoundError,
+    OutcomeUnknownError,
     PageStructureError,
     TransportError,
     WriteNotVerifiedError,
 )
 
-__all__ = ["Gateway", "reading_back", "trailing_id"]
+__all__ = ["Gateway", "reading_back", "settling", "trailing_id"]
 
 Params = Sequence[tuple[str, str | int]]
 
@@ -65,6 +66,32 @@ def reading_back(subject: str, *, what: str, partial: object = None) -> Iterator
         raise WriteNotVerifiedError(
             f"{subject} was accepted by the server, but reading it back failed: {exc}",
             what=what,
+            partial=partial,
+        ) from exc
+
+
+@contextlib.contextmanager
+def settling(subject: str, *, url: str, partial: object = None) -> Iterator[None]:
+    """Run the reads that settle a write whose answer was lost: if a read itself fails, the
+    write may or may not be applied, so it is reported as
+    :class:`~sonnys_async.errors.OutcomeUnknownError` (with ``partial``: what the caller must
+    keep, e.g. a generated password), never as the read's own error, which would read as
+    "failed, nothing was done". An :class:`OutcomeUnknownError` raised inside passes as is.
+
+    Args:
+        subject: What was written, for the message (``"employee 485 update"``).
+        url: The POST's path (the error's ``url``).
+        partial: What the caller must keep if the write was applied.
+    """
+    try:
+        yield
+    except OutcomeUnknownError:
+        raise
+    except BackofficeError as exc:
+        raise OutcomeUnknownError(
+            f"{subject}: the answer was lost and reading the state to settle it failed "
+            f"(it may or may not be applied): {exc}",
+            url=url,
             partial=partial,
         ) from exc
 
@@ -181,5 +208,7 @@ class Gateway:
         try:
             await self.submit(path, pairs, what=what, ok=ok)
         except AmbiguousWriteError as exc:
-            if not await stored(exc.session):
+            with settling(what, url=path):
+                applied = await stored(exc.session)
+            if not applied:
                 await self.submit(path, pairs, what=what, ok=ok)

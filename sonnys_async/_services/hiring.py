@@ -16,6 +16,8 @@ from ..core import payloads as P
 from ..errors import (
     BackofficeError,
     DuplicateError,
+    FormRejectedError,
+    InputValidationError,
     OutcomeUnknownError,
     WriteNotVerifiedError,
 )
@@ -23,7 +25,7 @@ from ..models import CreateEmployeeRequest, EmployeeCreated
 from .bo_access import BackofficeAccess
 from .catalogue import Catalogue
 from .contacts import ContactIndex
-from .gateway import Gateway, reading_back, trailing_id
+from .gateway import Gateway, reading_back, settling, trailing_id
 from .hire_plan import CreatePlan, HirePlanner
 from .hire_verify import verify_created
 from .inputs import request_from
@@ -201,7 +203,7 @@ class Hiring:
                 field="pos_user_id",
                 value=req.pos_user_id,
             )
-        employee_id = await self._insert(req, plan.insert_pairs())
+        employee_id = await self._insert(plan)
         self._contacts.note_employee(
             employee_id, pos_user_id=req.pos_user_id, phone=req.phone, email=req.email
         )
@@ -248,7 +250,8 @@ class Hiring:
 
     # ------------------------------------------------------------------ insert
 
-    async def _insert(self, req: CreateEmployeeRequest, body: list[tuple[str, str]]) -> int:
+    async def _insert(self, plan: CreatePlan) -> int:
+        req = plan.req
         values: dict[str, str | int] = {
             "pos_user_id": req.pos_user_id,
             "email": req.email,
@@ -257,13 +260,16 @@ class Hiring:
         try:
             resp = await self._gateway.submit(
                 "/employee/insert",
-                body,
+                plan.insert_pairs(),
                 what="employee insert",
                 ok=lambda loc: loc.startswith("/employee/permissions/"),
                 values=values,
             )
         except AmbiguousWriteError as exc:
-            return await self._settle_insert(req, exc)
+            # The PIN sent is the plan's (drawn when the request has none): the caller keeps
+            # it with the request, the employee may exist with it.
+            pending = req.model_copy(update={"pos_pin": plan.pin})
+            return await self._settle_insert(pending, exc)
         assert resp.location is not None
         return trailing_id(resp.location, "/employee/permissions/")
 
@@ -273,22 +279,20 @@ class Hiring:
 
         Found under our names: applied. Not found: **unknown**, never "not applied": a request
         delayed in the network can reach the server after any read made now. The caller keeps
-        the credentials (``partial`` is the request with its PIN) and settles again later
+        the credentials (``partial`` is ``req``: the request with the PIN sent, drawn or
+        given) and settles again later
         (a bulk run does so at its end and on resume).
 
         Raises:
             OutcomeUnknownError: Not found, or the roster could not be read, or the ID now
                 belongs to an employee with other names.
         """
-        try:
+        with settling(
+            f"employee insert for POS User ID {req.pos_user_id}",
+            url="/employee/insert",
+            partial=req,
+        ):
             rows = await self._roster.rows_by_pos_user_id(req.pos_user_id, session=exc.session)
-        except BackofficeError as read_exc:
-            raise OutcomeUnknownError(
-                f"employee insert for POS User ID {req.pos_user_id}: the answer was lost and "
-                f"the roster could not be read ({read_exc})",
-                url="/employee/insert",
-                partial=req,
-            ) from exc
         mine = [r for r in rows if same_name(r, req.first_name, req.last_name)]
         if len(mine) == 1:
             logger.info(
@@ -400,11 +404,14 @@ class Hiring:
             )
         except BackofficeError as exc:
             partial_user = getattr(exc, "partial", None)
+            # The password goes with the partial unless the insert was refused: a lost answer
+            # (settled or not) or a later step may leave the user existing with it.
+            refused = isinstance(exc, DuplicateError | FormRejectedError | InputValidationError)
             partial = plan.result(
                 employee_id,
                 backoffice_user_id=getattr(partial_user, "user_id", None),
                 backoffice_username=req.backoffice_username,
-                backoffice_password=password if partial_user is not None else None,
+                backoffice_password=None if refused else password,
                 verified=False,
                 warnings=(*warnings, f"employee created; Backoffice user step failed: {exc}"),
             )

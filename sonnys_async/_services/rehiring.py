@@ -176,14 +176,16 @@ class Rehiring:
         try:
             login = await self._login(req, employee_id, before.pos_user_id, linked, bo_template)
         except BackofficeError as exc:
+            # Every step that may have set a password carries it on its error's partial (a
+            # result with verified=False, or the create request when the insert is unknown).
             partial_user = getattr(exc, "partial", None)
-            password = getattr(partial_user, "password", None)
             partial = EmployeeRehired(
                 **{
                     **fields,
                     "verified": False,
                     "backoffice_user_id": getattr(partial_user, "user_id", None),
-                    "backoffice_password": password,
+                    "backoffice_username": getattr(partial_user, "username", None),
+                    "backoffice_password": getattr(partial_user, "password", None),
                     "warnings": (
                         *fields["warnings"],
                         f"employee rehired; Backoffice login step failed: {exc}",

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 
 from .. import _constants as C
 from .._secrets import generate_backoffice_password
-from .._transport import AmbiguousWriteError
+from .._transport import AmbiguousWriteError, SessionHandle
 from ..core import pages
 from ..core import payloads as P
 from ..core.forms import FormData
@@ -38,7 +38,7 @@ from ..models import (
 from .bo_access import BackofficeAccess
 from .catalogue import Catalogue
 from .contacts import ContactIndex
-from .gateway import Gateway, reading_back
+from .gateway import Gateway, reading_back, settling
 from .inputs import request_from
 from .roster import ROSTER_LIMIT, Roster
 
@@ -206,10 +206,36 @@ class BackofficeUserAdmin:
         *,
         what: str,
         done: Callable[[pages.UserEditPage], bool],
+        partial: object = None,
     ) -> None:
         """Re-post a user's edit form with ``change`` applied; settle a lost answer by
-        reading (a full-form update: resending it after reading it is not applied is safe)."""
-        edit = await self._roster.user_edit_page(user_id)
+        reading (a full-form update: resending it after reading it is not applied is safe).
+
+        Raises:
+            OutcomeUnknownError: The answer was lost and could not be settled (the page could
+                not be read, or the resent form's answer was lost too); ``partial`` as given.
+        """
+
+        async def stored(session: SessionHandle | None) -> bool:
+            return done(await self._roster.user_edit_page(user_id, session=session))
+
+        await self._post_form(user_id, change, what=what, stored=stored, partial=partial)
+
+    async def _post_form(
+        self,
+        user_id: int,
+        change: Callable[[FormData], object],
+        *,
+        what: str,
+        stored: Callable[[SessionHandle | None], Awaitable[bool]],
+        partial: object,
+        edit: pages.UserEditPage | None = None,
+    ) -> None:
+        """:meth:`update_form` settling a lost answer with ``stored`` (given the POST's
+        session, so PHP's lock serves its reads after the POST); ``edit`` is the page to
+        replay when the caller has just read it."""
+        if edit is None:
+            edit = await self._roster.user_edit_page(user_id)
         data = edit.form.replay()
         change(data)
         pairs = data.pairs()
@@ -218,7 +244,10 @@ class BackofficeUserAdmin:
                 "/user/update", pairs, what=what, ok=lambda loc: loc.startswith("/user")
             )
         except AmbiguousWriteError as exc:
-            if done(await self._roster.user_edit_page(user_id, session=exc.session)):
+            subject = f"Backoffice user {user_id}: {what}"
+            with settling(subject, url="/user/update", partial=partial):
+                applied = await stored(exc.session)
+            if applied:
                 return
             try:
                 await self._gateway.submit(
@@ -226,8 +255,9 @@ class BackofficeUserAdmin:
                 )
             except AmbiguousWriteError:
                 raise OutcomeUnknownError(
-                    f"Backoffice user {user_id}: {what}: the answer was lost twice",
+                    f"{subject}: the answer was lost twice",
                     url="/user/update",
+                    partial=partial,
                 ) from exc
 
     async def reactivate_backoffice_user(
@@ -308,7 +338,11 @@ class BackofficeUserAdmin:
 
         Raises:
             NotFoundError: No such user.
-            WriteNotVerifiedError: The login with the new password was refused.
+            InputValidationError: ``verify`` and the user is inactive (nothing was sent).
+            WriteNotVerifiedError: The login with the new password was refused, or could not
+                be tried; ``partial`` is the reset with the password (``verified=False``).
+            OutcomeUnknownError: The answer was lost and the password could not be proven;
+                ``partial`` as above.
         """
         req = request_from(ResetBackofficePasswordRequest, locals())
         uid = await self.user_id_of(req.user_id, req.username)
@@ -317,42 +351,68 @@ class BackofficeUserAdmin:
     async def reset_password(
         self, user_id: int, password: str | None, *, verify: bool
     ) -> BackofficePasswordReset:
-        """Set user ``user_id``'s password (generated when ``None``) and prove it."""
+        """Set user ``user_id``'s password (generated when ``None``) and prove it.
+
+        Raises:
+            InputValidationError: ``verify`` and the user is inactive (nothing was sent).
+            OutcomeUnknownError: The answer was lost and the new password could not be
+                proven; ``partial`` is the reset (with the password, ``verified=False``).
+            WriteNotVerifiedError: The login with the new password was refused or could not
+                be tried; ``partial`` as above.
+        """
         new = password or generate_backoffice_password()
         edit = await self._roster.user_edit_page(user_id)
+        if verify and edit.is_deleted:
+            raise InputValidationError(
+                [
+                    FieldIssue(
+                        "user_id",
+                        f"Backoffice user {user_id} is inactive and cannot log in to prove a new "
+                        "password: reactivate it first, or pass verify=False",
+                    )
+                ]
+            )
+        unproven = BackofficePasswordReset(
+            user_id=user_id, username=edit.username, password=new, verified=False
+        )
+        proven = False
 
         def change(data: FormData) -> None:
             data.uncheck(_KEEP_PASSWORD)
             for name in ("user[password]", "user[confirmPassword]"):
                 data.set(name, new)
 
-        # A lost answer cannot be settled by reading (a password is not shown): resending the
-        # same full form is harmless, so "done" is never claimed from the page.
-        await self.update_form(user_id, change, what="password reset", done=lambda page: False)
-        warnings: list[str] = []
-        if verify:
-            if edit.is_deleted:
-                raise WriteNotVerifiedError(
-                    f"Backoffice user {user_id}: password set, but the user is inactive and "
-                    "cannot log in to prove it",
-                    what="password",
-                    partial=BackofficePasswordReset(
-                        user_id=user_id, username=edit.username, password=new, verified=False
-                    ),
+        async def stored(session: SessionHandle | None) -> bool:
+            # A password is not shown on any page: a lost answer is settled by a login with
+            # the new one, after a read on the POST's session (PHP's lock serves it after the
+            # POST). Refused: not applied, so the same full form may be sent once more.
+            nonlocal proven
+            page = await self._roster.user_edit_page(user_id, session=session)
+            if page.is_deleted:
+                raise OutcomeUnknownError(
+                    f"Backoffice user {user_id}: password reset: the answer was lost and the "
+                    "user is inactive, so a login cannot prove whether the password was set",
+                    url="/user/update",
+                    partial=unproven,
                 )
-            if not await self._check_login(edit.username, new):
+            proven = await self._check_login(edit.username, new)
+            return proven
+
+        await self._post_form(
+            user_id, change, what="password reset", stored=stored, partial=unproven, edit=edit
+        )
+        if verify and not proven:
+            with reading_back(
+                f"Backoffice user {user_id} password reset", what="password", partial=unproven
+            ):
+                proven = await self._check_login(edit.username, new)
+            if not proven:
                 raise WriteNotVerifiedError(
                     f"Backoffice user {user_id}: a login with the new password was refused",
                     what="password",
-                    partial=BackofficePasswordReset(
-                        user_id=user_id, username=edit.username, password=new, verified=False
-                    ),
+                    partial=unproven,
                 )
         logger.info("Backoffice user %d: password reset", user_id)
         return BackofficePasswordReset(
-            user_id=user_id,
-            username=edit.username,
-            password=new,
-            verified=verify,
-            warnings=tuple(warnings),
+            user_id=user_id, username=edit.username, password=new, verified=proven
         )

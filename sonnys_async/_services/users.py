@@ -26,7 +26,7 @@ from ..models import BackofficeUserCreated, BackofficeUserDisabled, CreateBackof
 from .bo_access import BackofficeAccess
 from .catalogue import Catalogue
 from .contacts import ContactIndex
-from .gateway import Gateway, reading_back, trailing_id
+from .gateway import Gateway, reading_back, settling, trailing_id
 from .inputs import request_from
 from .roster import Roster
 
@@ -141,7 +141,8 @@ class BackofficeUsers:
                 ok=lambda loc: loc.startswith("/user"),
             )
         except AmbiguousWriteError as exc:
-            after = await self._roster.user_edit_page(user_id, session=exc.session)
+            with settling(f"Backoffice user {user_id} deactivation", url="/user/update"):
+                after = await self._roster.user_edit_page(user_id, session=exc.session)
             if not after.is_deleted:
                 raise OutcomeUnknownError(
                     f"Backoffice user {user_id} update: the answer was lost and it is still active",
@@ -221,6 +222,8 @@ class BackofficeUsers:
             DuplicateError: Username or e-mail taken.
             WriteNotVerifiedError: The user exists but its access could not be set or
                 proven; ``partial`` is a :class:`BackofficeUserCreated`.
+            OutcomeUnknownError: The insert's answer was lost and could not be settled;
+                ``partial`` is the request with its (generated) password: the user may exist.
         """
         return await self.create_backoffice_user_from(
             request_from(CreateBackofficeUserRequest, locals())
@@ -299,9 +302,10 @@ class BackofficeUsers:
             raise InputValidationError(
                 [FieldIssue("email", "the employee has no e-mail; give one")]
             )
+        password = req.password or generate_backoffice_password()
         return await self.create(
             username=req.username,
-            password=req.password or generate_backoffice_password(),
+            password=password,
             email=email,
             employee_id=employee_id,
             first_name=req.first_name,
@@ -310,6 +314,7 @@ class BackofficeUsers:
             template=template,
             verify=req.verify,
             expected_name=expected_name,
+            pending=req.model_copy(update={"password": password, "email": email}),
         )
 
     async def _employee_email(self, employee_id: int) -> str | None:
@@ -331,12 +336,21 @@ class BackofficeUsers:
         template: BoTemplate,
         verify: bool,
         expected_name: tuple[str, str] | None,
+        pending: object = None,
     ) -> BackofficeUserCreated:
         """Insert a user, set its access, and (with ``verify``) read the access back.
 
+        Args:
+            pending: The ``partial`` of an :class:`OutcomeUnknownError` about the insert (the
+                request with its password: the user may exist with it). The caller that
+                passes none keeps the password itself.
+
         Raises:
             DuplicateError / FormRejectedError: The insert was refused.
-            WriteNotVerifiedError: The user exists but its access is not (provably) set.
+            OutcomeUnknownError: The insert's answer was lost and could not be settled
+                (``partial`` is ``pending``).
+            WriteNotVerifiedError: The user exists but its access is not (provably) set
+                (``partial`` is the result, with the password, ``verified=False``).
         """
         tree = await self._catalogue.get_site_tree()
         body = P.user_insert_pairs(
@@ -359,7 +373,12 @@ class BackofficeUsers:
             user_id = trailing_id(resp.location, "/user/permissions/")
         except AmbiguousWriteError as exc:
             user_id = await self._settle_insert(
-                username, exc, employee_id=employee_id, email=email, names=expected_name
+                username,
+                exc,
+                employee_id=employee_id,
+                email=email,
+                names=expected_name,
+                pending=pending,
             )
         self._contacts.note_user(user_id, username=username, email=email)
 
@@ -417,6 +436,7 @@ class BackofficeUsers:
         employee_id: int | None,
         email: str,
         names: tuple[str, str] | None,
+        pending: object,
     ) -> int:
         """The insert's answer was lost: find the user it would have made, on the POST's
         session (PHP's lock serves the reads after the POST).
@@ -433,19 +453,13 @@ class BackofficeUsers:
                 applied").
         """
         session = exc.session
-        try:
+        with settling(f"Backoffice user insert {username!r}", url="/user/insert", partial=pending):
             rows = await self._roster.users_by(username=username, session=session)
             ours: list[int] = []
             for row in rows:
                 edit = await self._roster.user_edit_page(row.user_id, session=session)
                 if _is_our_user(edit, row, employee_id, email, names):
                     ours.append(row.user_id)
-        except BackofficeError as read_exc:
-            raise OutcomeUnknownError(
-                f"Backoffice user insert {username!r}: answer lost and the user could not "
-                f"be read back ({read_exc})",
-                url="/user/insert",
-            ) from exc
         if len(ours) == 1:
             logger.info("Backoffice user insert answer lost, but user %d is ours", ours[0])
             return ours[0]
@@ -453,6 +467,7 @@ class BackofficeUsers:
             raise OutcomeUnknownError(
                 f"Backoffice user insert {username!r}: answer lost and users {ours} all match",
                 url="/user/insert",
+                partial=pending,
             ) from exc
         if rows:
             raise DuplicateError(
@@ -466,4 +481,5 @@ class BackofficeUsers:
             "username yet; the request may still arrive, so it is neither applied nor safe to "
             "resend now: settle it later",
             url="/user/insert",
+            partial=pending,
         ) from exc
