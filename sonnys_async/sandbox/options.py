@@ -74,7 +74,7 @@ class SandboxOptions:
         session_max_requests: number of requests after which a session ends.
         single_session_per_user: a new login ends the user's older sessions.
         login_throttle: ``(attempts, window_seconds)``: after that many failed logins of one
-            username within the window, further logins are refused.
+            username within the window, further logins are refused (and count as attempts).
         unique_pos_user_id: reject a POS User ID already used by another employee.
         unique_email: reject an e-mail used by another employee or BO user.
         unique_phone: reject a phone (digits) used by another employee.

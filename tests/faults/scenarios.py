@@ -12,8 +12,8 @@ CLIENT_TIMEOUT_S = 30.0
 _DELAY_MS = (CLIENT_TIMEOUT_S + 1.0) * 1000
 
 # A 6 s window: the bad-password client must keep the bot
-# throttled from its first failures until the CLI, a new process, has started and logged in,
-# on a loaded machine too (at 2 s it was seen to lift first, and run 0 then logged in).
+# throttled from its first failures until the CLI, a new process, has started and logged in
+# (its refused attempts count too, so the throttle has no gaps while it keeps trying).
 _THROTTLE = {"login_throttle": [5, 6.0]}
 
 SCENARIOS: tuple[Scenario, ...] = (

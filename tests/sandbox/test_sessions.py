@@ -76,6 +76,23 @@ async def test_login_throttle():
         assert r.headers["location"] == "/"
 
 
+async def test_attempts_refused_while_throttled_keep_the_username_throttled():
+    sb = make_sandbox(login_throttle=(3, 60.0), clock=FakeClock())
+    clock = sb.options.clock
+    bad = [("_username", sb.username), ("_password", "bad")]
+    right = [("_username", sb.username), ("_password", sb.password)]
+    async with sb.client() as c:
+        for _ in range(3):
+            await post(c, "/login_check", bad)
+        for _ in range(3):  # one refused attempt every 20 s: never 3 in the last minute missing
+            clock.advance(20)  # type: ignore[union-attr]
+            await post(c, "/login_check", bad)
+        clock.advance(1)  # type: ignore[union-attr]  # the three first failures are a minute old
+        assert (await post(c, "/login_check", right)).headers["location"] == "/login"
+        clock.advance(61)  # type: ignore[union-attr]
+        assert (await post(c, "/login_check", right)).headers["location"] == "/"
+
+
 async def test_idle_session_expiry_uses_injected_clock():
     clock = FakeClock()
     sb = make_sandbox(session_idle_timeout=300, clock=clock)

@@ -35,6 +35,7 @@ def login_check(server: Server, request: Request) -> Response:
         recent = [t for t in server.login_failures.get(key, []) if t > now - window]
         server.login_failures[key] = recent
         if len(recent) >= attempts:
+            recent.append(now)  # a refused attempt counts too: one who keeps trying stays out
             session.flash = Flash("danger", (MSG_THROTTLED,))
             return redirect("/login")
     user = server.state.user_by_username(username) if username else None
