@@ -67,9 +67,11 @@ def test_a_rehire_whose_password_reset_answer_was_lost_keeps_its_password_in_the
     out = tmp_path / "results.csv"
 
     def lose_the_reset_answers() -> None:
-        # The reset (the second /user/update, after the reactivation) and its resend are
-        # applied, their answers lost: the password may be set, and cannot be read back.
+        # The reset (the second /user/update, after the reactivation) is applied, its answer
+        # lost, and the login that would prove the new password cannot be made: the password
+        # may be set, and nothing can tell.
         sb.faults.drop_next("POST", "/user/update", count=2)
+        sb.faults.fail_next("POST", "/login_check", count=10)
 
     transport = BeforePost(sb.transport(), "/user/update", lose_the_reset_answers, skip=1)
     result = invoke("sync", "apply", str(plan_path), "--out", str(out), transport=transport)
