@@ -24,6 +24,7 @@ from ..bulk import BulkSummary, Outcome
 from ..errors import StaleRecordError, WriteNotVerifiedError
 from ..journal import Journal, JournalContents, to_jsonable
 from ..models import SyncItem, SyncPlan
+from ..redaction import redact_text
 from ._jobs import drive
 from ._output import ResultsWriter, mask, table
 from ._sync_csv import roster_row
@@ -157,7 +158,7 @@ def _error_text(error: BaseException | None) -> str:
     text = f"{type(error).__name__}: {error}"
     if isinstance(error, StaleRecordError) and "plan again" not in text:
         text += "; plan again"
-    return text
+    return redact_text(text)
 
 
 def _changes_text(item: SyncItem) -> str:
