@@ -5,9 +5,9 @@ Item statuses: ``created`` / ``updated`` / ``disabled`` / ``rehired`` (done now;
 when settled from server state), ``already inactive`` / ``already active`` (nothing was
 needed), ``done earlier`` (from the journal), ``stale`` (the record changed on the server since
 the plan was made: not applied, plan again), ``failed`` (refused, nothing applied), ``unknown``
-(may have been applied: the answer was lost; a new hire's credentials kept), ``unverified``
-(applied, but a later step or the read-back failed), and ``conflict`` (in the plan, never
-applied). Unchanged items are not written.
+(may have been applied: the answer was lost; the credentials sent, a new hire's and a rehire's
+new password, kept), ``unverified`` (applied, but a later step or the read-back failed), and
+``conflict`` (in the plan, never applied). Unchanged items are not written.
 """
 
 from __future__ import annotations
@@ -194,6 +194,18 @@ def _present(data: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
     return {n: data[n] for n in names if data.get(n) not in (None, "", (), [])}
 
 
+def _sent_secrets(item: SyncItem) -> dict[str, Any]:
+    """The credentials an item was sent with: a new hire's PIN and password, a rehire's new
+    Backoffice password (the client fixes them before journaling the item)."""
+    if item.action == "create":
+        return _present(item.request, ("pos_pin", "backoffice_password"))
+    if item.action == "rehire":
+        rehire = item.request.get("rehire")
+        if isinstance(rehire, Mapping):
+            return _present(rehire, ("backoffice_password",))
+    return {}
+
+
 def conflict_rows(plan: SyncPlan) -> list[dict[str, Any]]:
     """Results rows of the plan's conflicts (never applied), with their reasons."""
     return [{**_item_cells(item, plan.digest), "status": "conflict"} for item in plan.conflicts]
@@ -214,9 +226,11 @@ async def apply_job(
 ) -> SyncReport:
     """Apply ``plan`` with ``client.apply_plan``; stream each outcome to ``writer``.
 
-    A new hire that is not done keeps the PIN and password it was sent with (the client drew
-    them before journaling, or reused those an earlier run journaled) when something may
-    exist on the server: the outcome is unknown, or an earlier run already tried it.
+    A new hire or a rehire that is not done keeps the credentials it was sent with (a new
+    hire's PIN and password, a rehire's new Backoffice password: the client drew them before
+    journaling, or reused those an earlier run journaled) when something may exist on the
+    server: the outcome is unknown, or an earlier run already tried it. A password the
+    outcome reports (its result, or the partial result of an error) takes precedence.
     ``report`` is filled as outcomes arrive (the caller prints it, also after Ctrl-C).
     """
     unfinished = {s.key for s in earlier or () if s.status != "done"}
@@ -234,8 +248,9 @@ async def apply_job(
         status = _status(outcome, data)
         cells = _item_cells(item, plan.digest)
         may_exist = outcome.status == "unknown" or outcome.key in unfinished
-        if item.action == "create" and status not in DONE and may_exist:
-            cells.update(_present(item.request, ("pos_pin", "backoffice_password")))
+        if status not in DONE and may_exist:
+            cells.update(_sent_secrets(item))
+        # What the outcome (or its partial) reports wins over what was sent.
         cells.update(_present(data, _FROM_RESULT))
         cells.update(status=status, resolved=outcome.resolved or None)
         cells["error"] = _error_text(outcome.error)
