@@ -96,7 +96,9 @@ def run_command(state: AppState, command: Command, source: Path, options: Option
     """Validate ``source``, check it against the tenant, and (unless ``--dry-run``) run it."""
     o = options
     kind = command.kind
-    journal_path = journal_file(o.out, o.journal, o.no_journal)
+    journal_path = journal_file(
+        state, o.out, o.journal, o.no_journal, inputs=[("the input CSV", source)]
+    )
     resume = False
     if not o.dry_run:
         resume = resumes_out(state, o.out, journal_path, overwrite=o.overwrite, fields=kind.fields)

@@ -67,7 +67,9 @@ def onboard_cmd(
     interrupted ones are settled from the server, failed ones are retried. An existing --out
     is only continued by such a resume (or replaced with --overwrite).
     """
-    journal_path = journal_file(out, journal, no_journal)
+    journal_path = journal_file(
+        state, out, journal, no_journal, inputs=[("the input CSV", hires_csv)]
+    )
     resume = False
     if not dry_run:
         resume = resumes_out(
