@@ -340,6 +340,13 @@ def _int_or_text(text: str) -> object:
     return int(text) if is_digits(text) else text
 
 
+def pin_cell(text: str) -> object:
+    """A ``pos_pin`` cell as typed: five digits become a number, anything else (``012345``
+    included: never read as 12345, a different PIN) stays text, which the model refuses.
+    The one rule for every CSV that sets a PIN."""
+    return int(text) if is_digits(text) and not text.startswith("0") else text
+
+
 def _list(text: str) -> list[str]:
     return [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
 
@@ -380,8 +387,7 @@ def _hire_fields(cells: Mapping[str, str]) -> dict[str, Any]:
         elif name == "departments":
             data[name] = _list(value)
         elif name == "pos_pin":
-            # Five digits as typed: "012345" stays text (refused), never read as 12345.
-            data[name] = int(value) if is_digits(value) and value[0] != "0" else value
+            data[name] = pin_cell(value)
         elif name in {"pos_user_id", "wage_site"}:
             data[name] = _int_or_text(value)
         elif name == "start_date":

@@ -22,7 +22,7 @@ from ..models import (
     RehireEmployeeRequest,
     Username,
 )
-from ._csv import Column, CsvRow, RowError, _date, _int_or_text, _list, _validate
+from ._csv import Column, CsvRow, RowError, _date, _int_or_text, _list, _validate, pin_cell
 
 __all__ = [
     "CLEAR",
@@ -173,9 +173,9 @@ def _fields(cells: Mapping[str, str], errors: list[RowError], row: int) -> dict[
             data[name] = "all" if value.casefold() == "all" else _list(value)
         elif name == "departments":
             data[name] = _list(value)
-        elif name in {"pos_user_id", "pos_pin", "wage_site", "user_id"} or name.endswith(
-            "_pos_user_id"
-        ):
+        elif name == "pos_pin":
+            data[name] = pin_cell(value)
+        elif name in {"pos_user_id", "wage_site", "user_id"} or name.endswith("_pos_user_id"):
             data[name] = _int_or_text(value)
         elif name in {"start_date", "wage_effective_date"}:
             data[name] = _date(value)
