@@ -179,7 +179,8 @@ class LeaverRow:
             return f"pos:{r.pos_user_id}"
         if r.email is not None:
             return f"email:{r.email.casefold()}"
-        return f"name:{(r.first_name or '').casefold()} {(r.last_name or '').casefold()}"
+        # The phone tells apart employees who share a name: part of who the row names.
+        return f"name:{self.lookup.casefold()}"
 
     @property
     def identity(self) -> str:
@@ -194,7 +195,8 @@ class LeaverRow:
             return f"POS User ID {r.pos_user_id}"
         if r.email is not None:
             return r.email
-        return f"{r.first_name} {r.last_name}"
+        name = f"{r.first_name} {r.last_name}"
+        return f"{name} ({r.phone})" if r.phone else name
 
 
 def header_line(columns: Sequence[Column]) -> str:
