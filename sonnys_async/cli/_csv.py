@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from ..core.text import is_digits
 from ..errors import InputValidationError
 from ..models import CreateEmployeeRequest, DisableEmployeeRequest
+from ._partial import partial_request
 from ._safety import formula_risk
 
 __all__ = [
@@ -414,7 +415,8 @@ def parse_hires(rows: Iterable[CsvRow]) -> tuple[list[HireRow], list[RowError]]:
 
     Returns:
         The valid rows and the errors (row, field, reason). Unique values repeated across rows
-        (POS User ID, e-mail, phone, Backoffice username) are errors on the later rows.
+        (POS User ID, e-mail, phone, Backoffice username) are errors on the later rows, also
+        between rows with other problems (their valid cells are compared).
     """
     hires: list[HireRow] = []
     errors: list[RowError] = []
@@ -422,22 +424,23 @@ def parse_hires(rows: Iterable[CsvRow]) -> tuple[list[HireRow], list[RowError]]:
     for csv_row in rows:
         data = _hire_fields(csv_row.cells)
         request = _validate(CreateEmployeeRequest, csv_row, data, errors)
-        if request is None:
-            continue
+        # An invalid row's valid cells are compared too: every problem in one pass.
+        r: Any = request or partial_request(CreateEmployeeRequest, data)
         duplicate = False
         uniques = [
-            ("pos_user_id", str(request.pos_user_id)),
-            ("email", request.email.casefold()),
-            ("phone", request.phone),
+            ("pos_user_id", None if r.pos_user_id is None else str(r.pos_user_id)),
+            ("email", r.email and r.email.casefold()),
+            ("phone", r.phone),
+            ("backoffice_username", r.backoffice_username and r.backoffice_username.casefold()),
         ]
-        if request.backoffice_username:
-            uniques.append(("backoffice_username", request.backoffice_username.casefold()))
         for field, value in uniques:
+            if not value:
+                continue
             first = first_seen.setdefault((field, value), csv_row.row)
             if first != csv_row.row:
                 errors.append(RowError(csv_row.row, field, f"same value as row {first}"))
                 duplicate = True
-        if not duplicate:
+        if request is not None and not duplicate:
             hires.append(HireRow(csv_row.row, request))
     return hires, errors
 

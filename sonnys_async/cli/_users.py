@@ -8,7 +8,13 @@ from typing import Any
 
 import click
 
-from ..models import BackofficeStatus, BackofficeUser, BackofficeUserSummary
+from ..models import (
+    BackofficeStatus,
+    BackofficeUser,
+    BackofficeUserSummary,
+    CreateBackofficeUserRequest,
+    ModifyBackofficeUserRequest,
+)
 from ._app import AppState, cli, pass_state
 from ._lifecycle_checks import check_user_changes, check_user_keys, check_users
 from ._lifecycle_cmd import Command, bulk_options, options_of, run_command
@@ -33,6 +39,8 @@ USERS_CREATE_COMMAND = Command(
     check=check_users,
     verb="created",
     summary="Backoffice users: create summary",
+    model=CreateBackofficeUserRequest,
+    pos_permission=False,
 )
 USERS_MODIFY_COMMAND = Command(
     name="users modify",
@@ -42,6 +50,8 @@ USERS_MODIFY_COMMAND = Command(
     check=check_user_changes,
     verb="checked and changed where they differ",
     summary="Backoffice users: modify summary",
+    model=ModifyBackofficeUserRequest,
+    pos_permission=False,
 )
 USERS_DISABLE_COMMAND = Command(
     name="users disable",
