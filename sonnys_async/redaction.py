@@ -151,7 +151,8 @@ def redact_text(text: str) -> str:
 
 
 class RedactingFilter(logging.Filter):
-    """A logging filter that rewrites each record's message with :func:`redact_text`.
+    """A logging filter that rewrites each record's message, and its traceback (``exc_info``)
+    and stack, with :func:`redact_text`.
 
     Attach it to a handler (``handler.addFilter(RedactingFilter())``) to scrub records from any
     logger, or to the ``sonnys_async`` logger itself. Records are never dropped.
@@ -191,13 +192,25 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a broken format string is the logging module's problem, not ours
             return True
-        clean = redact_text(message)
-        for literal in self._literals:
-            clean = clean.replace(literal, MASK)
+        clean = self._scrub(message)
         if clean != message:
             record.msg = clean
             record.args = None
+        # A traceback or stack is appended by the formatter, after this filter: render it now,
+        # scrubbed (formatters use the rendered ``exc_text`` as it is).
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self._scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self._scrub(record.stack_info)
         return True
+
+    def _scrub(self, text: str) -> str:
+        clean = redact_text(text)
+        for literal in self._literals:
+            clean = clean.replace(literal, MASK)
+        return clean
 
 
 #: The loggers of the HTTP stack below the transport, and their known children.

@@ -31,7 +31,7 @@ from ..errors import (
     InputValidationError,
     TransportError,
 )
-from ..redaction import RedactingFilter
+from ..redaction import RedactingFilter, redact_text
 from ..sandbox import Sandbox, SandboxOptions, StateFileInUseError, persisted
 from ._output import make_console
 from ._safety import plain, visible
@@ -210,8 +210,10 @@ async def open_client(
 
 
 def fail(state: AppState, message: str, code: int) -> NoReturn:
-    """Print ``message`` on stderr (as plain text: it may quote data) and exit with ``code``."""
-    state.err.print(Text.assemble(("error:", "bold red"), " ", plain(message)), soft_wrap=True)
+    """Print ``message`` on stderr (as plain text: it may quote data; secrets it quotes, such
+    as a session cookie or a form's password, masked) and exit with ``code``."""
+    text = plain(redact_text(message))
+    state.err.print(Text.assemble(("error:", "bold red"), " ", text), soft_wrap=True)
     raise SystemExit(code)
 
 
@@ -253,10 +255,33 @@ def run_async(
 
 
 class _VisibleFormatter(logging.Formatter):
-    """Log lines quote names and page text: show their control characters as escapes."""
+    """Log lines quote names and page text: show their control characters as escapes. A
+    traceback (``exc_info``) or stack is redacted and escaped line by line too: the
+    :class:`RedactingFilter` only sees the message."""
 
     def formatMessage(self, record: logging.LogRecord) -> str:
         return visible(super().formatMessage(record))
+
+    def formatException(self, ei: Any) -> str:
+        return _visible_lines(redact_text(super().formatException(ei)))
+
+    def formatStack(self, stack_info: str) -> str:
+        return _visible_lines(redact_text(super().formatStack(stack_info)))
+
+    def format(self, record: logging.LogRecord) -> str:
+        cached = record.exc_text
+        if record.exc_info:
+            record.exc_text = None  # rendered by formatException above, never as cached
+        elif cached:
+            record.exc_text = _visible_lines(redact_text(cached))
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
+
+def _visible_lines(text: str) -> str:
+    return "\n".join(visible(line) for line in text.split("\n"))
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from ..core.text import is_digits
 from ..errors import InputValidationError
 from ..models import CreateEmployeeRequest, DisableEmployeeRequest
+from ._partial import partial_request
 from ._safety import formula_risk
 
 __all__ = [
@@ -179,7 +180,8 @@ class LeaverRow:
             return f"pos:{r.pos_user_id}"
         if r.email is not None:
             return f"email:{r.email.casefold()}"
-        return f"name:{(r.first_name or '').casefold()} {(r.last_name or '').casefold()}"
+        # The phone tells apart employees who share a name: part of who the row names.
+        return f"name:{self.lookup.casefold()}"
 
     @property
     def identity(self) -> str:
@@ -194,7 +196,8 @@ class LeaverRow:
             return f"POS User ID {r.pos_user_id}"
         if r.email is not None:
             return r.email
-        return f"{r.first_name} {r.last_name}"
+        name = f"{r.first_name} {r.last_name}"
+        return f"{name} ({r.phone})" if r.phone else name
 
 
 def header_line(columns: Sequence[Column]) -> str:
@@ -340,6 +343,13 @@ def _int_or_text(text: str) -> object:
     return int(text) if is_digits(text) else text
 
 
+def pin_cell(text: str) -> object:
+    """A ``pos_pin`` cell as typed: five digits become a number, anything else (``012345``
+    included: never read as 12345, a different PIN) stays text, which the model refuses.
+    The one rule for every CSV that sets a PIN."""
+    return int(text) if is_digits(text) and not text.startswith("0") else text
+
+
 def _list(text: str) -> list[str]:
     return [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
 
@@ -380,8 +390,7 @@ def _hire_fields(cells: Mapping[str, str]) -> dict[str, Any]:
         elif name == "departments":
             data[name] = _list(value)
         elif name == "pos_pin":
-            # Five digits as typed: "012345" stays text (refused), never read as 12345.
-            data[name] = int(value) if is_digits(value) and value[0] != "0" else value
+            data[name] = pin_cell(value)
         elif name in {"pos_user_id", "wage_site"}:
             data[name] = _int_or_text(value)
         elif name == "start_date":
@@ -406,7 +415,8 @@ def parse_hires(rows: Iterable[CsvRow]) -> tuple[list[HireRow], list[RowError]]:
 
     Returns:
         The valid rows and the errors (row, field, reason). Unique values repeated across rows
-        (POS User ID, e-mail, phone, Backoffice username) are errors on the later rows.
+        (POS User ID, e-mail, phone, Backoffice username) are errors on the later rows, also
+        between rows with other problems (their valid cells are compared).
     """
     hires: list[HireRow] = []
     errors: list[RowError] = []
@@ -414,22 +424,23 @@ def parse_hires(rows: Iterable[CsvRow]) -> tuple[list[HireRow], list[RowError]]:
     for csv_row in rows:
         data = _hire_fields(csv_row.cells)
         request = _validate(CreateEmployeeRequest, csv_row, data, errors)
-        if request is None:
-            continue
+        # An invalid row's valid cells are compared too: every problem in one pass.
+        r: Any = request or partial_request(CreateEmployeeRequest, data)
         duplicate = False
         uniques = [
-            ("pos_user_id", str(request.pos_user_id)),
-            ("email", request.email.casefold()),
-            ("phone", request.phone),
+            ("pos_user_id", None if r.pos_user_id is None else str(r.pos_user_id)),
+            ("email", r.email and r.email.casefold()),
+            ("phone", r.phone),
+            ("backoffice_username", r.backoffice_username and r.backoffice_username.casefold()),
         ]
-        if request.backoffice_username:
-            uniques.append(("backoffice_username", request.backoffice_username.casefold()))
         for field, value in uniques:
+            if not value:
+                continue
             first = first_seen.setdefault((field, value), csv_row.row)
             if first != csv_row.row:
                 errors.append(RowError(csv_row.row, field, f"same value as row {first}"))
                 duplicate = True
-        if not duplicate:
+        if request is not None and not duplicate:
             hires.append(HireRow(csv_row.row, request))
     return hires, errors
 

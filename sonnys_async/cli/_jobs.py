@@ -27,6 +27,7 @@ from ..bulk import Bulk, BulkSummary, Outcome
 from ..errors import WriteNotVerifiedError
 from ..journal import Journal, JournalContents, to_jsonable
 from ..models import EmployeeCreated, EmployeeDisabled
+from ..redaction import redact_text
 from ._csv import HireRow, LeaverRow, RowError
 from ._output import PlainProgress, ResultsWriter, make_progress, mask, table
 
@@ -218,7 +219,8 @@ def _hire_cells(hire: HireRow) -> dict[str, Any]:
 
 
 def _error_text(error: BaseException | None) -> str:
-    return "" if error is None else f"{type(error).__name__}: {error}"
+    """The results' ``error`` cell: the error's type and message, secrets it quotes masked."""
+    return "" if error is None else redact_text(f"{type(error).__name__}: {error}")
 
 
 def _status(outcome: Outcome[Any, Any], done: str) -> str:

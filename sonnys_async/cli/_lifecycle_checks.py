@@ -26,6 +26,7 @@ from ._lifecycle_csv import LifecycleRow
 
 __all__ = [
     "check_changes",
+    "check_names",
     "check_rehires",
     "check_user_changes",
     "check_user_keys",
@@ -84,6 +85,25 @@ class _Names:
                 check()
             except NotFoundError as exc:
                 errors.append(RowError(row, field, str(exc)))
+
+
+async def check_names(
+    client: AsyncBackofficeClient, rows: Sequence[tuple[int, Any]], *, pos: bool
+) -> list[RowError]:
+    """The names of rows that will not run (invalid, or duplicates), from their valid cells
+    (``(row, stand-in request)``): so a name typo shows up with the row's other problems.
+
+    Args:
+        pos: A ``permission`` names a POS template (else a Backoffice one).
+    """
+    if not rows:
+        return []
+    bo = not pos or any(getattr(r, "backoffice_permission", None) for _, r in rows)
+    names = await _Names.read(client, pos=pos, bo=bo)
+    errors: list[RowError] = []
+    for row, request in rows:
+        names.check(request, errors, row)
+    return errors
 
 
 async def _employee_problem(client: AsyncBackofficeClient, r: Any) -> tuple[str, str] | None:

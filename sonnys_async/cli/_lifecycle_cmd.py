@@ -2,11 +2,12 @@
 create|modify|disable|reactivate``), in the order ``onboard`` / ``offboard`` use:
 
 0. the file itself (not UTF-8, blank, header only, unknown columns): exit 2 before any login;
-1. every row's shape, duplicate keys: all problems at once, exit 2 before any login (unless
-   ``--skip-invalid``; ``--dry-run`` goes on to report the tenant's problems too);
-2. one login (refused or unreachable: exit 3), the journal bound to the tenant and locked, then
-   the rows against the tenant (names; with ``--dry-run`` who each row names): exit 2 before
-   anything is written;
+1. every row's shape, duplicate keys (invalid rows' valid cells compared too);
+2. one login (refused or unreachable: exit 3; the problems found so far printed first), the
+   journal bound to the tenant and locked, then every row against the tenant (names, of
+   invalid rows too; with ``--dry-run`` who each row names): all problems of steps 1 and 2
+   at once, exit 2 before anything is written (unless ``--skip-invalid``). A command with
+   nothing to check on the tenant (``users disable``) exits at step 1, before any login;
 3. the rows, journaled, results written row by row; the report; exit 0/1 (3: login refused
    mid-run; 4: the Backoffice stopped answering; 130: Ctrl-C).
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import BaseModel
 
 from .. import AsyncBackofficeClient
 from ..bulk import BulkSummary
@@ -26,7 +28,8 @@ from ..errors import BackofficeError
 from ._app import EXIT_INVALID_INPUT, AppState
 from ._csv import Column, CsvRow, RowError, read_rows
 from ._jobs import JobReport
-from ._lifecycle_csv import LifecycleRow
+from ._lifecycle_checks import check_names
+from ._lifecycle_csv import LifecycleRow, partial_changes
 from ._lifecycle_jobs import Kind, journaled_secrets, print_lifecycle, run_rows
 from ._options import PATH, concurrency_options, option_group, resume_options
 from ._output import print_row_errors
@@ -62,6 +65,9 @@ class Command:
         check: ``(client, rows, *, dry_run, journal)``: the rows' problems on the tenant.
         verb: What a row does (``modified``), for the dry run's summary.
         summary: Title of the summary table.
+        model: The request model of a row (to name-check rows that will not run).
+        pos_permission: Whether ``permission`` names a POS template (``None``: the rows name
+            nothing to check on the tenant).
     """
 
     name: str
@@ -71,6 +77,8 @@ class Command:
     check: TenantCheck
     verb: str
     summary: str
+    model: type[BaseModel] | None = None
+    pos_permission: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -96,7 +104,9 @@ def run_command(state: AppState, command: Command, source: Path, options: Option
     """Validate ``source``, check it against the tenant, and (unless ``--dry-run``) run it."""
     o = options
     kind = command.kind
-    journal_path = journal_file(o.out, o.journal, o.no_journal)
+    journal_path = journal_file(
+        state, o.out, o.journal, o.no_journal, inputs=[("the input CSV", source)]
+    )
     resume = False
     if not o.dry_run:
         resume = resumes_out(state, o.out, journal_path, overwrite=o.overwrite, fields=kind.fields)
@@ -106,8 +116,11 @@ def run_command(state: AppState, command: Command, source: Path, options: Option
     parsed, row_errors = command.parse(rows)
     report_file_errors(state, row_errors)  # a lookup column missing from the header
     errors = read_errors + row_errors
-    if not o.dry_run:
-        # Shapes and duplicates: every problem at once, before any login.
+    partial: list[Any] = []
+    if command.model is not None and command.pos_permission is not None:
+        partial = partial_changes(rows, command.model, {r.row for r in parsed})
+    elif not o.dry_run:
+        # Nothing to check on the tenant: every problem at once, before any login.
         report_invalid(state, errors, skip_invalid=o.skip_invalid, total=len(rows))
     credentials = state.credentials()
     report = JobReport(BulkSummary())
@@ -128,11 +141,14 @@ def run_command(state: AppState, command: Command, source: Path, options: Option
                 known = files.check(tenant_of(client))
                 await _login(state, client, errors)
                 found = await command.check(client, parsed, dry_run=o.dry_run, journal=known)
+                if command.pos_permission is not None:
+                    found += await check_names(client, partial, pos=command.pos_permission)
                 errors.extend(found)
                 if o.dry_run:
                     _dry_run_report(state, command, parsed, errors)
                     return None
-                report_invalid(state, found, skip_invalid=o.skip_invalid, total=len(rows))
+                # Every problem at once: shapes, duplicates, and the tenant's.
+                report_invalid(state, errors, skip_invalid=o.skip_invalid, total=len(rows))
                 bad = {e.row for e in errors}
                 # Only now, every check passed, is anything written: exit 2 wrote nothing.
                 with files.open() as (writer, opened):

@@ -22,7 +22,8 @@ from ..models import (
     RehireEmployeeRequest,
     Username,
 )
-from ._csv import Column, CsvRow, RowError, _date, _int_or_text, _list, _validate
+from ._csv import Column, CsvRow, RowError, _date, _int_or_text, _list, _validate, pin_cell
+from ._partial import partial_request, partial_rows
 
 __all__ = [
     "CLEAR",
@@ -38,6 +39,7 @@ __all__ = [
     "parse_user_changes",
     "parse_user_keys",
     "parse_users",
+    "partial_changes",
 ]
 
 #: The cell that clears an optional value in ``modify`` (a blank cell means "no change").
@@ -173,9 +175,9 @@ def _fields(cells: Mapping[str, str], errors: list[RowError], row: int) -> dict[
             data[name] = "all" if value.casefold() == "all" else _list(value)
         elif name == "departments":
             data[name] = _list(value)
-        elif name in {"pos_user_id", "pos_pin", "wage_site", "user_id"} or name.endswith(
-            "_pos_user_id"
-        ):
+        elif name == "pos_pin":
+            data[name] = pin_cell(value)
+        elif name in {"pos_user_id", "wage_site", "user_id"} or name.endswith("_pos_user_id"):
             data[name] = _int_or_text(value)
         elif name in {"start_date", "wage_effective_date"}:
             data[name] = _date(value)
@@ -218,19 +220,37 @@ def _parse(
         data = _fields(csv_row.cells, errors, csv_row.row)
         _first_key(data, *lookups)
         request = _validate(model, csv_row, data, errors)
-        if request is None:
-            continue
-        lookup, key = describe(request)
+        # An invalid row's valid cells are compared too: every problem in one pass.
+        r: Any = request if request is not None else partial_request(model, data)
+        checked = list(uniques(r))
+        lookup = key = ""
+        if request is not None or _has_lookup(r, lookups):
+            lookup, key = describe(r)
+            checked.insert(0, ("row", key))
         duplicate = False
-        for field, value in (("row", key), *uniques(request)):
+        for field, value in checked:
             first = first_seen.setdefault((field, value), csv_row.row)
             if first != csv_row.row:
                 same = f"same {what if field == 'row' else 'value'} as row {first}"
                 errors.append(RowError(csv_row.row, field, same))
                 duplicate = True
-        if not duplicate:
+        if request is not None and not duplicate:
             parsed.append(LifecycleRow(csv_row.row, request, lookup, key))
     return parsed, errors
+
+
+def _has_lookup(r: Any, lookups: Sequence[tuple[str, ...]]) -> bool:
+    """Whether a stand-in request names its record: every field of a lookup group valid (a
+    name lookup's phone is optional)."""
+    return any(
+        all(getattr(r, name, None) is not None for name in group if name != "phone")
+        for group in lookups
+    )
+
+
+def partial_changes(rows: Iterable[CsvRow], model: type[BaseModel], valid: set[int]) -> list[Any]:
+    """``(row, stand-in request)`` of the rows that will not run, for the name checks."""
+    return partial_rows(rows, model, lambda cells: _fields(cells, [], 0), valid=valid)
 
 
 def _employee(r: Any) -> tuple[str, str]:

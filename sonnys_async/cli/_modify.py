@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..models import ModifyEmployeeRequest, RehireEmployeeRequest
 from ._app import AppState, cli, pass_state
 from ._lifecycle_checks import check_changes, check_rehires
 from ._lifecycle_cmd import Command, bulk_options, options_of, run_command
@@ -23,6 +24,8 @@ MODIFY_COMMAND = Command(
     check=check_changes,
     verb="checked and changed where they differ",
     summary="Modify summary",
+    model=ModifyEmployeeRequest,
+    pos_permission=True,
 )
 
 REHIRE_COMMAND = Command(
@@ -33,6 +36,8 @@ REHIRE_COMMAND = Command(
     check=check_rehires,
     verb="rehired",
     summary="Rehire summary",
+    model=RehireEmployeeRequest,
+    pos_permission=True,
 )
 
 

@@ -57,7 +57,9 @@ def offboard_cmd(
     (an already inactive leaver costs reads only), so a rehire who leaves again is disabled
     again, and a re-run with --disable-backoffice-user ends the logins a first run left.
     """
-    journal_path = journal_file(out, journal, no_journal)
+    journal_path = journal_file(
+        state, out, journal, no_journal, inputs=[("the input CSV", leavers_csv)]
+    )
     resume = resumes_out(
         state, out, journal_path, overwrite=overwrite, fields=OFFBOARD_RESULT_FIELDS
     )

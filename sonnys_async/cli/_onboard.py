@@ -10,8 +10,9 @@ import click
 from .. import AsyncBackofficeClient
 from ..bulk import BulkSummary
 from ..errors import BackofficeError
+from ..models import CreateEmployeeRequest
 from ._app import EXIT_INVALID_INPUT, AppState, cli, pass_state
-from ._csv import ONBOARD_COLUMNS, HireRow, RowError, parse_hires, read_rows
+from ._csv import ONBOARD_COLUMNS, HireRow, RowError, _hire_fields, parse_hires, read_rows
 from ._jobs import (
     ONBOARD_RESULT_FIELDS,
     SECRET_COLUMNS,
@@ -20,8 +21,10 @@ from ._jobs import (
     journaled_credentials,
     onboard,
 )
+from ._lifecycle_checks import check_names
 from ._options import EXISTING, PATH, concurrency_options, resume_options
 from ._output import print_row_errors
+from ._partial import partial_rows
 from ._runs import (
     RunFiles,
     bulk_client,
@@ -67,7 +70,9 @@ def onboard_cmd(
     interrupted ones are settled from the server, failed ones are retried. An existing --out
     is only continued by such a resume (or replaced with --overwrite).
     """
-    journal_path = journal_file(out, journal, no_journal)
+    journal_path = journal_file(
+        state, out, journal, no_journal, inputs=[("the input CSV", hires_csv)]
+    )
     resume = False
     if not dry_run:
         resume = resumes_out(
@@ -78,6 +83,8 @@ def onboard_cmd(
     warn_formulas(state, rows)
     hires, row_errors = parse_hires(rows)
     errors = read_errors + row_errors
+    # Rows that will not run (invalid, duplicates): their names are checked all the same.
+    partial = partial_rows(rows, CreateEmployeeRequest, _hire_fields, valid={h.row for h in hires})
     credentials = state.credentials()
     report = JobReport(BulkSummary())
 
@@ -99,6 +106,7 @@ def onboard_cmd(
                 # Every problem of every row in one report: shapes, then against the tenant
                 # (names, and values already taken; rows the journal knows: names only).
                 errors.extend(await check_tenant(client, hires, check_unique=True, journal=known))
+                errors.extend(await check_names(client, partial, pos=True))
                 if dry_run:
                     _dry_run_report(state, hires, errors)
                     return None

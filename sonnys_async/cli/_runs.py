@@ -63,13 +63,55 @@ __all__ = [
 Printer = Callable[[AppState, Any, int], None]
 
 
-def journal_file(out: Path | None, journal: Path | None, no_journal: bool) -> Path | None:
-    """The run's journal: ``--journal``, else next to ``--out``; ``None`` with ``--no-journal``."""
-    if no_journal:
-        return None
-    if journal is not None:
-        return journal
-    return None if out is None else out.with_name(out.name + ".journal.jsonl")
+def journal_file(
+    state: AppState,
+    out: Path | None,
+    journal: Path | None,
+    no_journal: bool,
+    *,
+    inputs: Sequence[tuple[str, Path]] = (),
+) -> Path | None:
+    """The run's journal: ``--journal``, else next to ``--out``; ``None`` with ``--no-journal``.
+
+    Exits with 2 (nothing read or written) when the journal, the results file and the input
+    files (``(what, path)``, e.g. ``("HIRES.csv", path)``) are not all different files: a
+    journal appended to the results file, or either written over the input, would corrupt
+    both.
+    """
+    path = None
+    if not no_journal:
+        path = journal if journal is not None else None
+        if path is None and out is not None:
+            path = out.with_name(out.name + ".journal.jsonl")
+    named = [("--journal", path), ("--out", out), *inputs]
+    seen: dict[object, str] = {}
+    for what, file in named:
+        if file is None:
+            continue
+        where = _same_file_key(file)
+        if where in seen:
+            fail(
+                state,
+                f"{what} {file} is the same file as {seen[where]}: give each its own file",
+                EXIT_INVALID_INPUT,
+            )
+        seen[where] = what
+    return path
+
+
+def _same_file_key(path: Path) -> object:
+    """What tells two paths naming one file apart from two files: an existing file's device
+    and inode (hard and symbolic links alike), else the path with its links resolved."""
+    try:
+        st = path.stat()
+    except OSError:
+        pass
+    else:
+        return (st.st_dev, st.st_ino)
+    try:
+        return path.resolve()
+    except OSError:  # a loop of links: compared as written
+        return path.absolute()
 
 
 def report_file_errors(state: AppState, errors: list[RowError]) -> None:

@@ -197,7 +197,9 @@ def plan_cmd(
                 raise InputValidationError([FieldIssue("--site", str(exc))]) from None
 
     plan = run_async(state, job)
-    apply_command = shlex.join(["sonnys-backoffice", "sync", "apply", str(out), "--out"])
+    apply_command = shlex.join(
+        ["sonnys-backoffice", *_sandbox_args(state), "sync", "apply", str(out), "--out"]
+    )
     apply_command += " RESULTS.csv" + (" --allow-mass-disable" if plan.mass_disable else "")
     lines = review_lines(plan, issues=roster.issues, names=roster.names)
     write_private(out, plan.to_json())
@@ -206,6 +208,16 @@ def plan_cmd(
     _print_plan(state, plan, lines, out, html_out, apply_command)
     if plan.conflicts:
         raise SystemExit(EXIT_FAILED_ROWS)
+
+
+def _sandbox_args(state: AppState) -> list[str]:
+    """The sandbox options in effect, as ``sync apply`` needs them repeated (else it would
+    apply the plan to the real tenant, or to a fresh sandbox)."""
+    if not state.use_sandbox:
+        return []
+    if state.sandbox_state is not None:
+        return ["--sandbox-state", str(state.sandbox_state)]  # implies --sandbox
+    return ["--sandbox"]
 
 
 def _review_path(out: Path) -> Path:

@@ -101,7 +101,7 @@ def apply_cmd(
             "if the plan is right, apply it with --allow-mass-disable",
             EXIT_INVALID_INPUT,
         )
-    journal_path = journal_file(out, journal, no_journal)
+    journal_path = journal_file(state, out, journal, no_journal, inputs=[("the plan", plan_file)])
     resume = resumes_out(state, out, journal_path, overwrite=overwrite, fields=SYNC_RESULT_FIELDS)
     credentials = state.credentials()
     report = SyncReport()

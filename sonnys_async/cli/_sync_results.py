@@ -5,9 +5,9 @@ Item statuses: ``created`` / ``updated`` / ``disabled`` / ``rehired`` (done now;
 when settled from server state), ``already inactive`` / ``already active`` (nothing was
 needed), ``done earlier`` (from the journal), ``stale`` (the record changed on the server since
 the plan was made: not applied, plan again), ``failed`` (refused, nothing applied), ``unknown``
-(may have been applied: the answer was lost; a new hire's credentials kept), ``unverified``
-(applied, but a later step or the read-back failed), and ``conflict`` (in the plan, never
-applied). Unchanged items are not written.
+(may have been applied: the answer was lost; the credentials sent, a new hire's and a rehire's
+new password, kept), ``unverified`` (applied, but a later step or the read-back failed), and
+``conflict`` (in the plan, never applied). Unchanged items are not written.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from ..bulk import BulkSummary, Outcome
 from ..errors import StaleRecordError, WriteNotVerifiedError
 from ..journal import Journal, JournalContents, to_jsonable
 from ..models import SyncItem, SyncPlan
+from ..redaction import redact_text
 from ._jobs import drive
 from ._output import ResultsWriter, mask, table
 from ._sync_csv import roster_row
@@ -157,7 +158,7 @@ def _error_text(error: BaseException | None) -> str:
     text = f"{type(error).__name__}: {error}"
     if isinstance(error, StaleRecordError) and "plan again" not in text:
         text += "; plan again"
-    return text
+    return redact_text(text)
 
 
 def _changes_text(item: SyncItem) -> str:
@@ -193,13 +194,16 @@ def _present(data: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
     return {n: data[n] for n in names if data.get(n) not in (None, "", (), [])}
 
 
-def _drawn(item: SyncItem) -> Mapping[str, Any]:
-    """Where the credentials ``apply_plan`` drew for an item are: a new hire's request, or a
-    rehire's ``rehire`` request (its Backoffice password); none for other items."""
+def _sent_secrets(item: SyncItem) -> dict[str, Any]:
+    """The credentials an item was sent with: a new hire's PIN and password, a rehire's new
+    Backoffice password (the client fixes them before journaling the item)."""
     if item.action == "create":
-        return item.request
-    rehire = item.request.get("rehire") if item.action == "rehire" else None
-    return rehire if isinstance(rehire, Mapping) else {}
+        return _present(item.request, ("pos_pin", "backoffice_password"))
+    if item.action == "rehire":
+        rehire = item.request.get("rehire")
+        if isinstance(rehire, Mapping):
+            return _present(rehire, ("backoffice_password",))
+    return {}
 
 
 def conflict_rows(plan: SyncPlan) -> list[dict[str, Any]]:
@@ -222,10 +226,11 @@ async def apply_job(
 ) -> SyncReport:
     """Apply ``plan`` with ``client.apply_plan``; stream each outcome to ``writer``.
 
-    A new hire (or rehire) that is not done keeps the PIN and password (the rehire's Backoffice
-    password) it was sent with (the client drew them before journaling, or reused those an
-    earlier run journaled) when something may exist on the server: the outcome is unknown, or
-    an earlier run already tried it.
+    A new hire or a rehire that is not done keeps the credentials it was sent with (a new
+    hire's PIN and password, a rehire's new Backoffice password: the client drew them before
+    journaling, or reused those an earlier run journaled) when something may exist on the
+    server: the outcome is unknown, or an earlier run already tried it. A password the
+    outcome reports (its result, or the partial result of an error) takes precedence.
     ``report`` is filled as outcomes arrive (the caller prints it, also after Ctrl-C).
     """
     unfinished = {s.key for s in earlier or () if s.status != "done"}
@@ -244,7 +249,8 @@ async def apply_job(
         cells = _item_cells(item, plan.digest)
         may_exist = outcome.status == "unknown" or outcome.key in unfinished
         if status not in DONE and may_exist:
-            cells.update(_present(_drawn(item), ("pos_pin", "backoffice_password")))
+            cells.update(_sent_secrets(item))
+        # What the outcome (or its partial) reports wins over what was sent.
         cells.update(_present(data, _FROM_RESULT))
         cells.update(status=status, resolved=outcome.resolved or None)
         cells["error"] = _error_text(outcome.error)

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import csv
+import io
+import os
+import stat
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,12 +17,12 @@ import click
 from .. import AsyncBackofficeClient
 from ..journal import open_private
 from ..models import ActiveFilter, EmployeeSummary
-from ._app import AppState, cli, open_client, pass_state, run_async
+from ._app import EXIT_INVALID_INPUT, AppState, cli, fail, open_client, pass_state, run_async
 from ._options import PATH
-from ._output import table
+from ._output import read_header, table
 from ._safety import csv_cell, plain
 
-__all__ = ["each_limited", "read_tenant", "write_export"]
+__all__ = ["check_export_out", "each_limited", "overwrite_option", "read_tenant", "write_export"]
 
 T = TypeVar("T")
 X = TypeVar("X")
@@ -56,14 +59,78 @@ async def each_limited(
     return results
 
 
+#: ``--overwrite`` of the export commands.
+overwrite_option = click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace OUT.csv even when it is not an earlier export of this kind.",
+)
+
+
+def check_export_out(
+    state: AppState,
+    out: Path,
+    headers: Iterable[Sequence[str]],
+    *,
+    what: str,
+    overwrite: bool,
+) -> None:
+    """Exit 2 (before any login) when the export would land somewhere wrong: a folder that
+    does not exist, something that is not a regular file, or an existing file that is not an
+    earlier export of this kind (one of ``headers``) unless ``--overwrite``.
+
+    Another command's results file may hold the only copy of Backoffice passwords: it is never
+    replaced by an export silently, as ``onboard --out`` and ``sync plan --out`` never replace
+    a file they did not write.
+    """
+    if not out.parent.is_dir():
+        fail(state, f"{out}: the folder {out.parent} does not exist", EXIT_INVALID_INPUT)
+    try:
+        st = os.lstat(out)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(st.st_mode):
+        fail(
+            state,
+            f"{out} exists and is not a regular file: choose another OUT.csv",
+            EXIT_INVALID_INPUT,
+        )
+    if overwrite or st.st_size == 0:
+        return
+    try:
+        header = read_header(out)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        header = None
+    if header is not None and tuple(header) in {tuple(h) for h in headers}:
+        return  # an earlier export of the same kind: replaced by the new one
+    fail(
+        state,
+        f"{out} exists and is not {what}; it may hold the only copy of something (a results "
+        "file's passwords). Choose another OUT.csv, or pass --overwrite to replace it",
+        EXIT_INVALID_INPUT,
+    )
+
+
 def write_export(out: Path, fields: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """Write an export (mode 0600: personal data); booleans as True/False (as the roster
-    export always wrote them), every cell neutralised against formula injection."""
-    with open_private(out) as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(fields)
-        for values in rows:
-            writer.writerow([csv_cell(str(v) if isinstance(v, bool) else v) for v in values])
+    export always wrote them), every cell neutralised against formula injection.
+
+    The file is written whole to a sibling, then renamed over ``out``: an interrupted export
+    leaves the earlier one as it was.
+    """
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(fields)
+    for values in rows:
+        writer.writerow([csv_cell(str(v) if isinstance(v, bool) else v) for v in values])
+    tmp = out.with_name(out.name + ".tmp")
+    try:
+        with open_private(tmp) as f:
+            f.write(buf.getvalue())
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 @cli.group("employees")
@@ -85,6 +152,12 @@ _EXPORT_FIELDS = (
 )
 
 
+def _with_email(fields: Sequence[str]) -> list[str]:
+    out = list(fields)
+    out.insert(out.index("last_name") + 1, "email")
+    return out
+
+
 @employees_group.command("export")
 @click.argument("out", metavar="OUT.csv", type=PATH)
 @click.option(
@@ -99,15 +172,26 @@ _EXPORT_FIELDS = (
     is_flag=True,
     help="Add an email column: 2 more reads per employee (its edit page, found by POS User ID).",
 )
+@overwrite_option
 @pass_state
-def employees_export(state: AppState, out: Path, active: str, with_email: bool) -> None:
+def employees_export(
+    state: AppState, out: Path, active: str, with_email: bool, overwrite: bool
+) -> None:
     """Write the roster to OUT.csv (mode 0600: it holds personal data).
 
     The roster list has no e-mail column: --with-email reads each employee's edit page (2
     reads per employee, 4 at a time) and adds an email column after last_name; an employee
     without a POS User ID gets a blank one. Cells a spreadsheet would run as formulas
-    (starting with =, +, -, @) get a leading '.
+    (starting with =, +, -, @) get a leading '. An existing OUT.csv is only replaced when it
+    is an earlier roster export (or with --overwrite).
     """
+    check_export_out(
+        state,
+        out,
+        [_EXPORT_FIELDS, _with_email(_EXPORT_FIELDS)],
+        what="an earlier roster export",
+        overwrite=overwrite,
+    )
     which: ActiveFilter = (
         "all" if active == "all" else "inactive" if active == "inactive" else "active"
     )
@@ -125,9 +209,7 @@ def employees_export(state: AppState, out: Path, active: str, with_email: bool) 
         return list(zip(employees, await each_limited(employees, email), strict=True))
 
     employees = read_tenant(state, read)
-    fields = list(_EXPORT_FIELDS)
-    if with_email:
-        fields.insert(fields.index("last_name") + 1, "email")
+    fields = _with_email(_EXPORT_FIELDS) if with_email else list(_EXPORT_FIELDS)
 
     def row(e: EmployeeSummary, address: str | None) -> list[object]:
         return [address if name == "email" else getattr(e, name) for name in fields]

@@ -8,7 +8,13 @@ from typing import Any
 
 import click
 
-from ..models import BackofficeStatus, BackofficeUser, BackofficeUserSummary
+from ..models import (
+    BackofficeStatus,
+    BackofficeUser,
+    BackofficeUserSummary,
+    CreateBackofficeUserRequest,
+    ModifyBackofficeUserRequest,
+)
 from ._app import AppState, cli, pass_state
 from ._lifecycle_checks import check_user_changes, check_user_keys, check_users
 from ._lifecycle_cmd import Command, bulk_options, options_of, run_command
@@ -23,7 +29,7 @@ from ._lifecycle_csv import (
 from ._lifecycle_jobs import USERS_CREATE, USERS_DISABLE, USERS_MODIFY, USERS_REACTIVATE
 from ._options import EXISTING, PATH
 from ._safety import plain
-from ._tenant import each_limited, read_tenant, write_export
+from ._tenant import check_export_out, each_limited, overwrite_option, read_tenant, write_export
 
 USERS_CREATE_COMMAND = Command(
     name="users create",
@@ -33,6 +39,8 @@ USERS_CREATE_COMMAND = Command(
     check=check_users,
     verb="created",
     summary="Backoffice users: create summary",
+    model=CreateBackofficeUserRequest,
+    pos_permission=False,
 )
 USERS_MODIFY_COMMAND = Command(
     name="users modify",
@@ -42,6 +50,8 @@ USERS_MODIFY_COMMAND = Command(
     check=check_user_changes,
     verb="checked and changed where they differ",
     summary="Backoffice users: modify summary",
+    model=ModifyBackofficeUserRequest,
+    pos_permission=False,
 )
 USERS_DISABLE_COMMAND = Command(
     name="users disable",
@@ -94,15 +104,24 @@ DETAIL_FIELDS = ("linked_employee_id", "permission", "accessible_sites")
     is_flag=True,
     help="Also each user's linked employee, template and sites (3 more reads per user).",
 )
+@overwrite_option
 @pass_state
-def users_export(state: AppState, out: Path, status: str, details: bool) -> None:
+def users_export(state: AppState, out: Path, status: str, details: bool, overwrite: bool) -> None:
     """Write the Backoffice users to OUT.csv (mode 0600: it holds personal data).
 
     Columns: user_id, username, first_name, last_name, email, phone, is_active; with
     --details also linked_employee_id, permission (the template whose permissions the user
     has exactly; blank when none or several) and accessible_sites. Cells a spreadsheet would
-    run as formulas get a leading '.
+    run as formulas get a leading '. An existing OUT.csv is only replaced when it is an
+    earlier users export (or with --overwrite).
     """
+    check_export_out(
+        state,
+        out,
+        [EXPORT_FIELDS, EXPORT_FIELDS + DETAIL_FIELDS],
+        what="an earlier users export",
+        overwrite=overwrite,
+    )
     which: BackofficeStatus = (
         "all" if status == "all" else "inactive" if status == "inactive" else "active"
     )

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from sonnys_async.sandbox.app import Sandbox
 from sonnys_async.sandbox.options import SandboxOptions
+from sonnys_async.sandbox.snapshot import require_regular
 
 if sys.platform != "win32":
     import fcntl
@@ -44,12 +46,25 @@ def persisted(
 
     Raises:
         StateFileInUseError: Another process holds the file (POSIX only; no lock on Windows).
-        ValueError: The file is not a sandbox state file, or is damaged.
+        ValueError: The file is not a sandbox state file, or is damaged, or is not a regular
+            file (a device, FIFO, folder or symbolic link is never opened for writing nor
+            replaced).
         OSError: The file cannot be read or written.
     """
     target = Path(path)
-    fd = os.open(target, os.O_RDWR | os.O_CREAT, 0o600)
+    require_regular(target)
+    # O_NOFOLLOW and O_NONBLOCK: a link or FIFO swapped in after the check is not followed
+    # nor waited on; fstat then tells what was opened.
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
+        fd = os.open(target, flags, 0o600)
+    except OSError:
+        if os.path.islink(target):
+            raise ValueError(f"{target} is a symbolic link: name a sandbox state file") from None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError(f"{target} is not a regular file: name a sandbox state file")
         if sys.platform != "win32":
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

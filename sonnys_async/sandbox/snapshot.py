@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import stat
 import tempfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,12 +25,52 @@ from sonnys_async.domain import ALL, SiteSelection
 from sonnys_async.sandbox.options import SandboxOptions
 from sonnys_async.sandbox.state import StoredEmployee, StoredUser, StoredWage, TenantState
 
-__all__ = ["FORMAT", "TENANT_FIELDS", "options_of", "read_snapshot", "restore", "write_snapshot"]
+__all__ = [
+    "FORMAT",
+    "TENANT_FIELDS",
+    "options_of",
+    "read_snapshot",
+    "require_regular",
+    "restore",
+    "write_snapshot",
+]
 
 #: The file's format marker (a different one is refused, never guessed at).
 FORMAT = "sonnys-sandbox-state/1"
 #: The options that shape the stored tenant: a saved tenant keeps them.
 TENANT_FIELDS = ("tenant", "employees", "bo_users", "seed", "username", "password", "today")
+
+
+def require_regular(path: str | os.PathLike[str]) -> None:
+    """Refuse a state file that exists and is not a regular file.
+
+    A device, FIFO, socket, directory or symbolic link would be replaced by the saved tenant
+    (``/dev/null`` destroyed when run as root) or would block the read.
+
+    Raises:
+        ValueError: ``path`` exists and is not a regular file (a symbolic link is refused
+            whatever it points to).
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"{path} is {_kind(mode)}, not a regular file: name a sandbox state file")
+
+
+def _kind(mode: int) -> str:
+    for test, what in (
+        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return what
+    return "a special file"
 
 
 def _sites(selection: SiteSelection) -> object:
@@ -144,8 +185,13 @@ def snapshot(state: TenantState) -> dict[str, Any]:
 
 
 def write_snapshot(state: TenantState, path: str | os.PathLike[str]) -> None:
-    """Write the tenant to ``path`` (mode 0600, replaced atomically)."""
+    """Write the tenant to ``path`` (mode 0600, replaced atomically).
+
+    Raises:
+        ValueError: ``path`` exists and is not a regular file (it is left alone).
+    """
     target = Path(path)
+    require_regular(target)
     text = json.dumps(snapshot(state), indent=1, sort_keys=True) + "\n"
     # mkstemp creates the file with mode 0600; replacing keeps that mode.
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
@@ -164,8 +210,10 @@ def read_snapshot(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a file :func:`write_snapshot` wrote.
 
     Raises:
-        ValueError: Not a sandbox state file (or of another format version).
+        ValueError: Not a sandbox state file (or of another format version), or not a
+            regular file.
     """
+    require_regular(path)
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
