@@ -14,7 +14,7 @@ from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from typing import Any
 
 from ..bulk import Bulk, Outcome, run_each
-from ..core.text import digits, norm
+from ..core.text import norm
 from ..errors import NotFoundError
 from ..journal import Journal
 from ..models import (
@@ -26,7 +26,7 @@ from ..models import (
 from .bulk_memory import Prior, Priors, casefolded_key, wage_in_place, with_secret
 from .bulk_ops import map_items
 from .changes import Changes
-from .inputs import as_request, item_key
+from .inputs import as_request, employee_key
 from .profiles import Profiles
 from .rehiring import Rehiring
 from .roster import Roster, Target
@@ -48,20 +48,6 @@ _NO_LOOKUP: Mapping[str, None] = {
     "last_name": None,
     "phone": None,
 }
-
-
-def employee_key(item: Any) -> str:
-    """An employee item's key: its POS User ID, else its e-mail, else ``first last [phone]``
-    (text case-folded, phone as its last 10 digits), as the lookups compare them."""
-    pos_user_id = item_key(item, "pos_user_id", required=False)
-    if pos_user_id:
-        return pos_user_id
-    email = item_key(item, "email", required=False)
-    if email:
-        return email.casefold()
-    name = f"{item_key(item, 'first_name')} {item_key(item, 'last_name')}".casefold()
-    phone = digits(item_key(item, "phone", required=False))[-10:]
-    return f"{name} {phone}" if phone else name
 
 
 class BulkLifecycle:

@@ -16,7 +16,7 @@ from ..models import (
     EmployeeDisabled,
 )
 from .hiring import Hiring
-from .inputs import as_request, item_key
+from .inputs import as_request, employee_key, item_key
 from .offboarding import Offboarding
 
 __all__ = ["BulkOps", "map_items"]
@@ -164,18 +164,10 @@ class BulkOps:
             return await one(item)
 
         def key(item: Any) -> str:
-            if isinstance(item, int):
-                return str(item)
-            pos_user_id = item_key(item, "pos_user_id", required=False)
-            if pos_user_id:
-                return pos_user_id
-            # Case-folded: the lookups ignore case, and so does the CLI's duplicate check, so
-            # "Ann@X.com" and "ann@x.com" are one leaver in the journal too.
-            email = item_key(item, "email", required=False)
-            if email:
-                return email.casefold()
-            first, last = item_key(item, "first_name"), item_key(item, "last_name")
-            return f"{first} {last}".casefold()
+            # POS User ID, else the e-mail, else the names and phone (case-folded, as the
+            # lookups and the CLI's duplicate check compare them): two leavers who share a
+            # name, told apart by their phones, are two keys.
+            return str(item) if isinstance(item, int) else employee_key(item)
 
         def with_recorded_id(item: Any) -> Any:
             # A leaver an earlier run recorded is found again by the id it recorded: an inactive

@@ -7,9 +7,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from ..core.text import digits
 from ..errors import FieldIssue, InputValidationError
 
-__all__ = ["as_request", "item_key", "request_from"]
+__all__ = ["as_request", "employee_key", "item_key", "request_from"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -43,3 +44,17 @@ def item_key(item: Any, name: str, *, required: bool = True) -> str:
     if value is None and required:
         return ""
     return "" if value is None else str(value)
+
+
+def employee_key(item: Any) -> str:
+    """An employee item's key: its POS User ID, else its e-mail, else ``first last [phone]``
+    (text case-folded, phone as its last 10 digits), as the lookups compare them."""
+    pos_user_id = item_key(item, "pos_user_id", required=False)
+    if pos_user_id:
+        return pos_user_id
+    email = item_key(item, "email", required=False)
+    if email:
+        return email.casefold()
+    name = f"{item_key(item, 'first_name')} {item_key(item, 'last_name')}".casefold()
+    phone = digits(item_key(item, "phone", required=False))[-10:]
+    return f"{name} {phone}" if phone else name
