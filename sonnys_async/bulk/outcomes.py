@@ -163,8 +163,16 @@ def is_unreachable(error: BaseException) -> bool:
 
 def is_refused_login(error: BaseException) -> bool:
     """Whether an error is a refused login (it stops a run: every other item would be refused
-    too, and each attempt could count towards a lockout)."""
-    return isinstance(error, AuthenticationError)
+    too, and each attempt could count towards a lockout), also where it is the cause of
+    another: a write whose settling read met a refused login is unknown, and still stops it."""
+    seen: BaseException | None = error
+    for _ in range(8):  # a cause chain is short; a cycle must not hang
+        if seen is None:
+            return False
+        if isinstance(seen, AuthenticationError):
+            return True
+        seen = seen.__cause__
+    return False
 
 
 class Tally:

@@ -58,6 +58,24 @@ async def test_a_refused_login_stops_the_run_at_once() -> None:
     assert not bulk.summary.all_ok
 
 
+async def test_a_refused_login_behind_an_unknown_write_still_stops_the_run() -> None:
+    # The write's answer was lost and the read that would settle it met a refused login: the
+    # item is unknown (it may have landed), and the run stops as for any refused login.
+    try:
+        raise AuthenticationError("login refused: Invalid credentials.")
+    except AuthenticationError as exc:
+        try:
+            raise OutcomeUnknownError("employee 7 update: settling failed", url="/x") from exc
+        except OutcomeUnknownError as unknown:
+            error = unknown
+    op = Scripted(dict.fromkeys(range(50), error))
+    bulk = run_each(op, range(50), max_at_once=1)
+    outcomes = await collect(bulk)
+    assert bulk.summary.stopped == "authentication"
+    assert sum(op.calls.values()) == 1
+    assert [o.status for o in outcomes] == ["unknown"]
+
+
 async def test_one_item_at_a_time_a_refused_login_is_tried_once() -> None:
     op = Scripted({x: AuthenticationError("refused") for x in range(50)})
     bulk = run_each(op, range(50), max_at_once=1)
