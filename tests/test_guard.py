@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from sonnys_async.core import guard
 from sonnys_async.core.guard import MAX_DEPTH, MAX_RUN, MAX_TAGS, check_markup, nesting_depth
 from sonnys_async.errors import PageStructureError
 
@@ -86,3 +90,65 @@ def test_the_bounds_are_parameters() -> None:
         check_markup("<br>" * 11, page="p", max_tags=10)
     with pytest.raises(PageStructureError):
         check_markup("<p>" + "x" * 11, page="p", max_run=10)
+
+
+def _depth_tag_by_tag(markup: str, limit: int | None = None) -> int:
+    """The estimate as first written, one token per tag: the reference for the folded scan."""
+    void, optional = guard._VOID, guard._OPTIONAL_END
+    depth = deepest = 0
+    open_count: dict[str, int] = {}
+    for token in re.findall(r"<(/?[A-Za-z][A-Za-z0-9:-]*)", markup):
+        if token[0] == "/":
+            if open_count.get(token[1:]):
+                open_count[token[1:]] -= 1
+                depth -= 1
+        elif token not in void:
+            count = open_count.get(token, 0)
+            if count and token in optional:
+                continue
+            open_count[token] = count + 1
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if limit is not None and depth > limit:
+                    break
+    return deepest
+
+
+_PIECES = st.sampled_from(
+    [
+        "<option value='1'>A</option>",
+        '<option value="2" data-x="a>b">B</option>\n  ',
+        "<option>",
+        "</option>",
+        "<option/>",
+        "</option >",
+        "<optionx>",
+        "<OPTION>",
+        "<select>",
+        "</select>",
+        "<div>",
+        "</div>",
+        "<p>",
+        "<br>",
+        "<!-- <div> -->",
+        "< ",
+        "<",
+        "text",
+        "<option value='<b'>c</option>",
+    ]
+)
+
+
+@given(st.lists(_PIECES, max_size=40), st.none() | st.integers(min_value=0, max_value=6))
+def test_runs_of_options_are_folded_to_the_same_estimate(
+    pieces: list[str], limit: int | None
+) -> None:
+    markup = "".join(pieces)
+    assert nesting_depth(markup, limit=limit) == _depth_tag_by_tag(markup, limit)
+
+
+def test_a_dropdown_of_twenty_thousand_options_nests_two_deep() -> None:
+    options = "".join(f'<option value="{i}">E {i}</option>\n' for i in range(20_000))
+    assert nesting_depth(f"<select>{options}</select>") == 2
+    assert nesting_depth(f"<select><option>{options}</select>") == 2

@@ -24,6 +24,8 @@ _DROPPED_HEADERS: Final = frozenset({b"content-encoding", b"content-length", b"t
 # A PHP session id (letters, digits, ``,`` and ``-``), with room for other servers' tokens; a
 # value outside this is ignored rather than sent back (it could not be a valid header value).
 _COOKIE_VALUE: Final = re.compile(r"[A-Za-z0-9,%._~+/=-]{1,512}")
+#: The ``Content-Type`` of every Backoffice page (protocol §0), in the spellings that name UTF-8.
+_UTF8_HTML: Final = re.compile(r"text/html;\s*charset=\"?utf-?8\"?", re.IGNORECASE)
 
 
 def _too_large(limit: int, method: str, url: str, size: str) -> ResponseTooLargeError:
@@ -79,6 +81,8 @@ async def read_capped(
         )
         if fallback is not None:
             read.encoding = fallback
+        elif _UTF8_HTML.fullmatch(read.headers.get("content-type", "")):
+            read.encoding = "utf-8"  # what httpx would find, without its MIME parser's cost
         try:
             read.text  # decoded once here, so no caller meets a charset that cannot decode  # noqa: B018
         except (UnicodeError, LookupError, ValueError):

@@ -32,10 +32,18 @@ def _escape(match: re.Match[bytes]) -> bytes:
     return _ESCAPES[match.group()]
 
 
+#: ASCII characters to their escapes (space as ``+``), for :meth:`str.translate`.
+_ASCII_ESCAPES: Final = {
+    c: ("+" if c == 0x20 else f"%{c:02X}") for c in range(128) if not _PLAIN.fullmatch(chr(c))
+}
+
+
 def quote(text: str) -> str:
     """One name or value, urlencoded as the browser does (see the module)."""
     if _PLAIN.fullmatch(text):
         return text
+    if text.isascii() and "\r" not in text and "\n" not in text:
+        return text.translate(_ASCII_ESCAPES)  # one pass in C; newlines need normalising first
     raw = normalize_newlines(text).encode("utf-8")
     return _QUOTED_BYTE.sub(_escape, raw).decode("ascii")
 

@@ -36,6 +36,7 @@ from .._constants import THRASH_STRIKES
 from .gate import SessionGate
 from .response import SessionHandle
 from .stats import logger
+from .wire import WireTransport
 
 __all__ = ["THRASH_STRIKES", "LoginCookie", "Session", "SessionPool", "new_client"]
 
@@ -138,7 +139,7 @@ def new_client(
     if transport is not None:
         direct = _Shared(transport)
     elif not _environment_proxies():
-        direct = httpx.AsyncHTTPTransport(verify=verify)
+        direct = WireTransport(verify=verify)
     client = httpx.AsyncClient(
         base_url=base_url,
         transport=direct,

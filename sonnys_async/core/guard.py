@@ -37,7 +37,12 @@ MAX_TAGS: Final = 400_000
 #: Characters without a ``<`` beyond which a page is refused.
 MAX_RUN: Final = 1 << 20
 
-_TAG: Final = re.compile(r"<(/?[A-Za-z][A-Za-z0-9:-]*)")
+_TAG: Final = r"/?[A-Za-z][A-Za-z0-9:-]*"
+#: A tag's name; or, folded into one token, a run of options with only text inside (each
+#: ``<option`` ... ``</option`` ... up to the next ``<``) and the name of the tag after it. A
+#: tenant's employee dropdown holds 20,000 such options: one token instead of 40,000. The run
+#: gives back its last option where what follows is not a tag, so no ``<`` is skipped.
+_TOKEN: Final = re.compile(rf"<((?:option(?=[\s/>])[^<]*+</option(?=[\s/>])[^<]*+<)*{_TAG})")
 _VOID_NAMES: Final = [
     "area",
     "base",
@@ -96,7 +101,21 @@ def nesting_depth(markup: str, *, limit: int | None = None) -> int:
     depth = deepest = 0
     open_count: dict[str, int] = {}
     get = open_count.get
-    for token in _TAG.findall(markup):
+    for token in _TOKEN.findall(markup):
+        if "<" in token:
+            # A run of simple options: ``pairs`` times "option" then "/option", then a tag.
+            cut = token.rfind("<")
+            pairs = token.count("</option", 0, cut)
+            opened = get("option", 0)
+            closed = min(opened, pairs)  # an open option absorbs a pair: its end closes it
+            if closed:
+                open_count["option"] = opened - closed
+                depth -= closed
+            if pairs > closed and depth + 1 > deepest:  # the others open and close one level
+                deepest = depth + 1
+                if limit is not None and deepest > limit:
+                    break
+            token = token[cut + 1 :]
         if token[0] == "/":
             name = token[1:]
             count = get(name)

@@ -6,7 +6,12 @@ every digit test in the package goes through :func:`is_digits` so only ``0-9`` c
 
 from __future__ import annotations
 
+import re
+from typing import Final
+
 __all__ = ["digits", "is_digits", "norm", "to_int"]
+
+_NON_DIGITS: Final = re.compile(r"[^0-9]+")
 
 
 def is_digits(text: str | None) -> bool:
@@ -27,7 +32,7 @@ def to_int(text: str | None, *, max_digits: int = 18) -> int | None:
 
 def digits(text: str | None) -> str:
     """The ASCII digits of ``text``, in order (``"(615) 555-1234"`` -> ``"6155551234"``)."""
-    return "".join(c for c in (text or "") if "0" <= c <= "9")
+    return _NON_DIGITS.sub("", text) if text else ""
 
 
 def norm(text: str | None) -> str:

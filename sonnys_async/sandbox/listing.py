@@ -120,18 +120,20 @@ def employee_listing(
     visible = state.site_ids_of(viewer.sites) if viewer else frozenset()
     wanted = set(site_filter)
     rows: list[StoredEmployee] = []
+    pos_wanted = pos_raw.lstrip("0")
     for e in state.employees.values():
-        sites = state.site_ids_of(e.sites)
-        if not sites & visible:
-            continue  # employees without an available (visible) site are not listed
+        # The cheap tests first: a search by POS User ID (every hire's read-back) scans them all.
+        if pos_raw and str(e.pos_user_id) != pos_wanted:
+            continue
         if (active == "active" and not e.active) or (active == "inactive" and e.active):
             continue
         if first and not e.first_name.lower().startswith(first):
             continue
         if last and not e.last_name.lower().startswith(last):
             continue
-        if pos_raw and str(e.pos_user_id) != pos_raw.lstrip("0"):
-            continue
+        sites = state.site_ids_of(e.sites)
+        if not sites & visible:
+            continue  # employees without an available (visible) site are not listed
         if wanted and not sites & wanted:
             continue
         rows.append(e)

@@ -1,9 +1,11 @@
 """No secret in any DEBUG record of any logger (issue 14, defect 14).
 
-httpcore logs each step of an exchange at DEBUG, response headers included (``set-cookie:
-PHPSESSID=...`` from ``httpcore.http11``), and httpx logs request lines at INFO. Only a real
-socket goes through httpcore, so the sandbox is served by uvicorn on 127.0.0.1 inside the test's
-event loop (no thread, no sleep: readiness is awaited on loop turns).
+The client's own transport (:mod:`sonnys_async._transport.wire`) logs nothing itself; httpx's
+(``transport=httpx.AsyncHTTPTransport()``, or the fallback under a proxy or a mock) goes through
+httpcore, which logs each step of an exchange at DEBUG, response headers included
+(``set-cookie: PHPSESSID=...`` from ``httpcore.http11``), and httpx logs request lines at INFO.
+Both are run over a real socket: the sandbox is served by uvicorn on 127.0.0.1 inside the
+test's event loop (no thread, no sleep: readiness is awaited on loop turns).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 import anyio
+import httpx
 import pytest
 import uvicorn
 
@@ -76,13 +79,19 @@ def capture() -> AsyncIterator[Capture]:  # type: ignore[misc]
         logging.getLogger(name).setLevel(level)
 
 
+@pytest.mark.parametrize("through", ["wire", "httpcore"])
 async def test_a_full_exchange_over_a_socket_logs_no_secret_on_any_logger(
-    capture: Capture,
+    capture: Capture, through: str
 ) -> None:
+    transport = httpx.AsyncHTTPTransport() if through == "httpcore" else None
     async with (
         served() as (sb, base),
         AsyncBackofficeClient(
-            base, username=sb.username, password=sb.password, retry=RetryPolicy.no_wait()
+            base,
+            username=sb.username,
+            password=sb.password,
+            retry=RetryPolicy.no_wait(),
+            transport=transport,
         ) as client,
     ):
         created = await client.create_employee(
@@ -107,8 +116,10 @@ async def test_a_full_exchange_over_a_socket_logs_no_secret_on_any_logger(
     session_ids = {r.session_id for r in sb.request_log if r.session_id}
     assert session_ids
     names = {r.name for r in capture.records}
-    assert "httpcore.http11" in names  # the exchange really went through httpcore...
-    assert any("set-cookie" in line.lower() for line in capture.lines)  # ...headers and all
+    assert "sonnys_async" in names
+    if through == "httpcore":
+        assert "httpcore.http11" in names  # the exchange really went through httpcore...
+        assert any("set-cookie" in line.lower() for line in capture.lines)  # ...headers and all
     secrets = {sb.password, BO_PASSWORD, str(PIN), *session_ids}
     leaks = [(s, line) for line in capture.lines for s in secrets if s in line]
     assert leaks == []

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sonnys_async._transport.body import read_capped
 from sonnys_async._transport.formbody import FormEncoder
 from sonnys_async._transport.markup import MarkupGuard
+from sonnys_async._transport.send import _redirect_target, build_request
 from sonnys_async.core import pages
 from sonnys_async.core.forms import encode_pairs
 from sonnys_async.core.guard import MAX_DEPTH, check_markup
@@ -81,3 +84,82 @@ def test_pages_parse_the_same_from_the_main_column(name: str) -> None:
         "user_create.html": pages.parse_user_create,
     }[name]
     assert repr(parse(page)) == repr(parse(_padded(page)))
+
+
+# -- requests built once, as httpx's client would build them
+
+_PATHS = st.sampled_from(
+    ["/employee", "/employee/7", "/employee/create?x=1", "/a b/%zz", "relative", "//evil/x"]
+)
+_QUERY = st.none() | st.lists(
+    st.tuples(TEXT, st.one_of(TEXT, st.none(), st.integers(), st.booleans())), max_size=4
+)
+
+
+@given(
+    st.sampled_from(
+        ["http://127.0.0.1:8000", "https://washu.sonnyscontrols.com/", "http://h/sub/"]
+    ),
+    st.sampled_from(["GET", "POST"]),
+    _PATHS,
+    _QUERY,
+    st.none() | st.binary(max_size=20),
+)
+def test_requests_are_built_as_httpx_builds_them(
+    base: str,
+    method: str,
+    path: str,
+    query: list[tuple[str, str | int | float | bool | None]] | None,
+    content: bytes | None,
+) -> None:
+    client = httpx.AsyncClient(
+        base_url=base, headers={"User-Agent": "ua"}, timeout=httpx.Timeout(3, read=9)
+    )
+    ours = build_request(client, method, path, query, content)
+    form = {"Content-Type": "application/x-www-form-urlencoded"} if content is not None else None
+    theirs = client.build_request(method, path, params=query, content=content, headers=form)
+    assert ours.method == theirs.method
+    assert ours.url == theirs.url
+    assert list(ours.headers.raw) == list(theirs.headers.raw)
+    assert ours.extensions == theirs.extensions
+    assert ours.content == theirs.content
+
+
+@pytest.mark.parametrize(
+    ("location", "refused"),
+    [
+        ("/employee/edit/12?tab=pos&x=%20", False),
+        ("/login", False),
+        ("https://washu.sonnyscontrols.com/employee", False),
+        ("http://[::1", True),  # httpx cannot parse it: the answer is unusable
+        ("/a\x00b", True),
+    ],
+)
+def test_a_redirect_is_refused_exactly_when_httpx_cannot_follow_it(
+    location: str, refused: bool
+) -> None:
+    request = httpx.Request("POST", "https://washu.sonnyscontrols.com/employee/create")
+    response = httpx.Response(302, headers={"Location": location}, request=request)
+    if refused:
+        with pytest.raises(httpx.InvalidURL):
+            _redirect_target(response)
+    else:
+        _redirect_target(response)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "text"),
+    [
+        ("text/html; charset=UTF-8", "Café".encode(), "Café"),
+        ("text/html;charset=utf8", "Café".encode(), "Café"),
+        ("text/html; charset=ISO-8859-1", "Café".encode("latin-1"), "Café"),
+        ("text/html", "Café".encode(), "Café"),
+    ],
+)
+async def test_answers_decode_by_their_charset(content_type: str, body: bytes, text: str) -> None:
+    request = httpx.Request("GET", "https://washu.sonnyscontrols.com/employee")
+    streamed = httpx.Response(
+        200, headers={"Content-Type": content_type}, stream=httpx.ByteStream(body), request=request
+    )
+    read = await read_capped(streamed, limit=1000, method="GET", url="/employee")
+    assert read.text == text

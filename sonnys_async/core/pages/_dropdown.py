@@ -103,7 +103,7 @@ def cut_select(html: str, select_id: str) -> Dropdown | None:
 
 
 def read_shaped(
-    html: str, select_id: str, shape: re.Pattern[str]
+    html: str, select_id: str, shape: re.Pattern[str], *, run: re.Pattern[str] | None = None
 ) -> list[tuple[str, ...] | OptionAttrs] | None:
     """The select's options, each read by ``shape`` where it matches, else by the HTML parser.
 
@@ -122,15 +122,51 @@ def read_shaped(
     its sentinel, and the select is then not read piecewise. So a matched option is only read
     where the page's parser would also be in its data state.
 
-    This reads a server's usual option without building a tree: one pass of ``shape``, cheaper
-    than the parser's tokenising it, and :data:`_NOT_CUTTABLE` searched only where the shape
-    does not match (a matched option holds no other tag).
+    ``run``, if given, reads a select whose options are all in the server's shape from some
+    point on in one pass (:func:`_read_run`); any other select is read option by option.
     """
     located = _locate(html, select_id)
     if located is None:
         return None
     start, end = located
-    head, *options = html[start:end].split(_OPTION)
+    region = html[start:end]
+    if run is not None:
+        read = _read_run(region, shape, run)
+        if read is not None:
+            return read
+    return _read_pieces(region, shape)
+
+
+def _read_run(
+    region: str, shape: re.Pattern[str], run: re.Pattern[str]
+) -> list[tuple[str, ...] | OptionAttrs] | None:
+    """The options when, from the first match of ``run`` to the select's end, every tag is
+    part of a match: one ``findall`` instead of a match per option.
+
+    ``run`` matches one whole option, ``<option`` to ``</option>``, with exactly two ``<`` in
+    any text it matches (no ``<`` in its groups or the option's text) and the groups of
+    ``shape``. If the select's text from its first match holds twice as many ``<`` as there
+    are matches, no other tag lies there: between matches is only text, which leaves the
+    parser in its data state. What precedes the first match is read option by option, its
+    sentinel checking that it, too, ends in the data state. ``None``: not such a select.
+    """
+    first = run.search(region)
+    if first is None:
+        return None
+    at = first.start()
+    groups: list[tuple[str, ...]] = run.findall(region, at)
+    if region.count("<", at) != 2 * len(groups):
+        return None
+    head = _read_pieces(region[:at], shape)
+    if head is None:
+        return None
+    head.extend(groups)
+    return head
+
+
+def _read_pieces(region: str, shape: re.Pattern[str]) -> list[tuple[str, ...] | OptionAttrs] | None:
+    """The options of a select's inner text, one by one (see :func:`read_shaped`)."""
+    head, *options = region.split(_OPTION)
     out: list[tuple[str, ...] | OptionAttrs] = []
     rest: list[str] = []  # options the shape does not match, for the parser
     slots: list[int] = []  # their places in ``out``

@@ -37,12 +37,22 @@ F_CONFIRM = "user[confirmPassword]"
 
 _SPACE = "[ \t\n\f]"
 _VALUE = '"([^"&\r\x00]*)"'
+_RUN_VALUE = '"([^"&<\r\x00]*+)"'
 #: An employee option as the server renders every one (§11.2; the capture's attribute order),
 #: after ``<option``: read without the HTML parser where it matches (``_dropdown.read_shaped``).
 _SHAPE: Final = re.compile(
     f"{_SPACE}+value={_VALUE}{_SPACE}+data-email={_VALUE}"
     f"{_SPACE}+data-first-name={_VALUE}{_SPACE}+data-last-name={_VALUE}"
     f"{_SPACE}*>[^<&\r\x00]*</option>{_SPACE}*"
+)
+
+#: One whole employee option in that shape, for a select of nothing else from some option on
+#: (``_dropdown.read_shaped``'s ``run``): no ``<`` in any value, so each match holds two.
+#: Possessive quantifiers (nothing here needs backtracking) make it a quarter faster.
+_RUN: Final = re.compile(
+    f"<option{_SPACE}++value={_RUN_VALUE}{_SPACE}++data-email={_RUN_VALUE}"
+    f"{_SPACE}++data-first-name={_RUN_VALUE}{_SPACE}++data-last-name={_RUN_VALUE}"
+    f"{_SPACE}*+>[^<&\r\x00]*+</option>"
 )
 
 
@@ -108,7 +118,7 @@ def parse_employee_options(html: str) -> tuple[EmployeeOption, ...]:
     Raises:
         PageStructureError: The employee select is missing.
     """
-    read = read_shaped(html, SELECT_ID, _SHAPE)
+    read = read_shaped(html, SELECT_ID, _SHAPE, run=_RUN)
     if read is None:
         return parse_user_create(parse_page(html, page=PAGE)).employees
     out: list[EmployeeOption] = []
