@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from sonnys_async.core import pages
 from sonnys_async.core.pages import _dropdown
-from sonnys_async.core.pages.user_create import _SHAPE, SELECT_ID
+from sonnys_async.core.pages.user_create import _RUN, _SHAPE, SELECT_ID
 from sonnys_async.errors import PageStructureError
 
 from .test_user_create_linear import CAPTURES, HTML, _sandbox_page, _with_options
@@ -125,3 +125,32 @@ def test_many_employees_read_in_one_pass() -> None:
     read = pages.parse_employee_options(text)
     assert [o.employee_id for o in read] == list(range(1, 5001))
     assert read[-1] == pages.EmployeeOption(5000, "Ann", "Lee", "e5000@x.invalid")
+
+
+def test_a_select_of_shaped_options_is_read_in_one_pass_after_its_placeholder() -> None:
+    text = _sandbox_page(600)
+    located = _dropdown._locate(text, SELECT_ID)
+    assert located is not None
+    region = text[located[0] : located[1]]
+    read = _dropdown._read_run(region, _SHAPE, _RUN)
+    assert read is not None  # every tag after the placeholder is an option in the shape
+    assert isinstance(read[0], dict)  # the placeholder, read by the parser
+    assert pages.parse_employee_options(text) == _whole(text)
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        "<b>bold</b>",  # another tag among the options
+        '<option value="7" data-email="a<b@x" data-first-name="A" data-last-name="B">A</option>',
+        "<!-- a comment -->",
+    ],
+)
+def test_one_odd_tag_after_the_first_shaped_option_sends_the_select_option_by_option(
+    odd: str,
+) -> None:
+    text = _with_options(_shaped("1", "a@x.invalid") + odd + _shaped("2", "b@x.invalid"))
+    located = _dropdown._locate(text, SELECT_ID)
+    assert located is not None
+    assert _dropdown._read_run(text[located[0] : located[1]], _SHAPE, _RUN) is None
+    assert pages.parse_employee_options(text) == _whole(text)
