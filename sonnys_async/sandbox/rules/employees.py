@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -43,6 +44,9 @@ from sonnys_async.sandbox.rules.outcome import Flash, PostResult, fail, ok
 from sonnys_async.sandbox.rules.sites import employee_sites_from_body
 from sonnys_async.sandbox.rules.unique import email_taken
 from sonnys_async.sandbox.state import StoredEmployee, StoredWage, TenantState
+
+#: Every insert compares its phone with every employee's: the stored phones' digits, memoised.
+_phone_digits = functools.lru_cache(maxsize=1 << 16)(digits)
 
 __all__ = [
     "employee_compensation_update",
@@ -129,7 +133,7 @@ def _validate_employee(inp: _EmployeeInput, state: TenantState, self_id: int | N
         errors.append(MSG_DUP_EMAIL)
     if opts.unique_phone and inp.phone:
         phone_digits = digits(inp.phone)
-        if phone_digits and any(digits(e.phone) == phone_digits for e in others):
+        if phone_digits and any(_phone_digits(e.phone) == phone_digits for e in others):
             errors.append(MSG_DUP_PHONE)
     return errors
 
