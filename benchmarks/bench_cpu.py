@@ -3,8 +3,9 @@
 Against the served sandbox (another process, 130 KB sidebar, no added latency), one client
 creates ``warmup`` employees (login, discovery, the contact index), then ``n`` more one after
 the other. Client CPU is ``time.process_time()`` of this process over those ``n`` creates (the
-HTTP stack included: httpx, httpcore, h11, the event loop); server CPU is the server
-process's ``/proc/<pid>/stat`` user + system time over the same creates.
+HTTP stack included: httpx, h11, the client's wire transport, the event loop); server CPU is
+the server process's ``/proc/<pid>/stat`` user + system time over the same creates. The same
+creates are then run through httpx's own transport (httpcore's pool), for the comparison.
 
 The breakdown comes from a second pass under ``cProfile`` with a thread-CPU timer: each
 function's own time goes to the layer of its file, and time spent in the standard library or
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
+import httpx
 
 from benchmarks._common import HireFactory
 from benchmarks._report import Section, Verdict, table
@@ -36,9 +38,12 @@ GOAL_MS = 4.0
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("markup guard", ("sonnys_async/core/guard.py", "sonnys_async/_transport/markup.py")),
     ("HTML parsing (Lexbor, core/pages, core/forms)", ("selectolax", "sonnys_async/core/")),
+    (
+        "HTTP stack (httpx, h11, our wire transport; httpcore)",
+        ("/httpx/", "/httpcore/", "/h11/", "sonnys_async/_transport/wire.py"),
+    ),
     ("our transport (_transport)", ("sonnys_async/_transport/",)),
     ("services, models, payloads", ("sonnys_async/", "pydantic")),
-    ("HTTP stack (httpx, httpcore, h11)", ("/httpx/", "/httpcore/", "/h11/")),
     ("event loop (asyncio, anyio)", ("/asyncio/", "/anyio/", "selectors.py")),
     ("benchmark harness", ("benchmarks/",)),
 )
@@ -55,15 +60,28 @@ class Measured:
     wall_ms: float
     requests: float
     shares: dict[str, float]
+    #: Client CPU per create with httpx's own transport (httpcore's pool) instead of the
+    #: client's wire transport, in the same run.
+    httpcore_ms: float
 
 
 async def _creates(
-    srv: ServedSandbox, n: int, warmup: int, profile: cProfile.Profile | None
+    srv: ServedSandbox,
+    n: int,
+    warmup: int,
+    profile: cProfile.Profile | None,
+    httpcore: bool = False,
+    run: int = 0,
 ) -> tuple[float, float, float, float]:
     async with AsyncBackofficeClient(
-        srv.base_url, username=srv.username, password=srv.password, retry=RetryPolicy.no_wait()
+        srv.base_url,
+        username=srv.username,
+        password=srv.password,
+        retry=RetryPolicy.no_wait(),
+        transport=httpx.AsyncHTTPTransport() if httpcore else None,
     ) as client:
-        make = HireFactory(base_pos_user_id=300_000 if profile is None else 400_000)
+        base = 100_000 * (run + 2) if profile is None else 900_000
+        make = HireFactory(base_pos_user_id=base)
         for _ in range(warmup):
             await client.create_employee(**make())
         client.transport.stats.reset()
@@ -129,7 +147,14 @@ def measure(
 ) -> Measured:
     """Unprofiled CPU per create, then a profiled pass for the breakdown."""
     with ServedSandbox(employees=200, bo_users=5, seed=11, sidebar_kb=sidebar_kb) as srv:
-        client, server, wall, requests = anyio.run(_creates, srv, n, warmup, None)
+        # Two runs of each transport, alternated; each figure from the run of least client CPU
+        # (interference from other work on the machine only ever adds CPU).
+        ours = []
+        stock = []
+        for k in range(2):
+            ours.append(anyio.run(_creates, srv, n, warmup, None, False, 2 * k))
+            stock.append(anyio.run(_creates, srv, n, warmup, None, True, 2 * k + 1)[0])
+        client, server, wall, requests = min(ours)
         profile = cProfile.Profile(time.thread_time)
         anyio.run(_creates, srv, profiled, warmup, profile)
     return Measured(
@@ -139,6 +164,7 @@ def measure(
         1000 * wall / n,
         requests,
         shares(pstats.Stats(profile)),
+        1000 * min(stock) / n,
     )
 
 
@@ -152,7 +178,10 @@ def report(m: Measured, before: str = "") -> Section:
         f"{m.n} warm verified creates one after the other ({m.requests:.1f} requests each), "
         f"served sandbox with a {REALISTIC_SIDEBAR_KB} KB sidebar, no added latency: client "
         f"**{m.client_ms:.2f} ms** CPU per create (HTTP stack included), server "
-        f"{m.server_ms:.2f} ms, wall {m.wall_ms:.2f} ms.",
+        f"{m.server_ms:.2f} ms, wall {m.wall_ms:.2f} ms. The same creates through httpx's own "
+        f"transport (httpcore's pool, `transport=httpx.AsyncHTTPTransport()`), in the same run: "
+        f"{m.httpcore_ms:.2f} ms ({m.httpcore_ms / m.client_ms:.2f}x). Each figure is the "
+        "lower of two runs, the transports alternated.",
         "",
         "Where the client's CPU goes (cProfile, thread CPU time; the standard library and builtins "
         "charged to their callers; ms = share x the unprofiled total):",
