@@ -92,7 +92,7 @@ def test_the_doc_is_written_with_every_section_and_verdict(tmp_path: Path) -> No
     point = bench_bulk.Point(50.0, 16, 16, 500, 3)
     run = bench_bulk.Run(5.0, 500, 1500, 1.5, 1.0, 16, 16)
     bulk = bench_bulk.report([bench_bulk.Result(point, (run, run, run))])
-    cpu = bench_cpu.report(bench_cpu.Measured(10, 3.5, 2.0, 6.0, 3.0, {"HTTP stack": 1.0}))
+    cpu = bench_cpu.report(bench_cpu.Measured(10, 3.5, 2.0, 6.0, 3.0, {"HTTP stack": 1.0}, 5.0))
     other = Section("other", "text", [Verdict("a goal", None, "not run")])
     doc = tmp_path / "benchmarks.md"
     write_docs(doc, [bulk, cpu, other], 0.0, "test machine")
