@@ -14,10 +14,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 import trustme
+from wire_server import RawServer, keep_alive
 
 from sonnys_async._transport.wire import WireTransport
-
-from wire_server import RawServer, keep_alive
 
 
 @pytest.fixture(scope="module")
