@@ -53,7 +53,7 @@ def build_request(
     once rather than three times (httpx merges it with the base URL through two more parses).
     The client's jar stores nothing (see :class:`~.pool.Session`), so it adds no ``Cookie``.
     """
-    if not path.startswith("/") or path.startswith("//"):
+    if not path.startswith("/") or path.startswith("//") or "#" in path:
         return client.build_request(
             method,
             path,
@@ -104,6 +104,8 @@ def _unusable(
 
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
 #: An absolute path (not ``//host``) of unreserved characters, ``%XX`` escapes and ``?&=+``.
+#: Longer ones go through httpx's own check (it refuses URLs over 65,536 characters).
+_PLAIN_LOCATION_MAX: Final = 2048
 _PLAIN_LOCATION: Final = re.compile(r"/(?!/)(?:[A-Za-z0-9._~!$'()*+,;=:@/?&-]|%[0-9A-Fa-f]{2})*")
 
 
@@ -114,8 +116,10 @@ def _redirect_target(response: httpx.Response) -> None:
     if response.status_code not in _REDIRECTS:
         return
     location = response.headers.get("location")
-    if location is None or _PLAIN_LOCATION.fullmatch(location):
-        return  # absent, or a plain absolute path (every Location of §2.4): httpx takes it
+    if location is None or (
+        len(location) <= _PLAIN_LOCATION_MAX and _PLAIN_LOCATION.fullmatch(location)
+    ):
+        return  # absent, or a short plain absolute path (every Location of §2.4): httpx takes it
     url = httpx.URL(location)
     if url.scheme and not url.host:
         url = url.copy_with(host=response.request.url.host)

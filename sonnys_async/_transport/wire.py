@@ -2,7 +2,8 @@
 
 httpx stays the client's model (requests, URLs, headers, timeouts, responses and their decoding);
 this replaces only what sits under ``AsyncHTTPTransport``: httpcore's pool and its anyio
-streams, which cost about three times the CPU of the exchange itself. The protocol is h11's
+streams, whose CPU per request is most of the client's (``bench_cpu`` runs the same creates
+through both, in one run; ``docs/benchmarks.md``). The protocol is h11's
 (the parser httpcore uses): request framing, ``Content-Length`` and chunked bodies,
 read-until-close bodies, ``1xx`` answers and the keep-alive rules are its decisions, not ours.
 What is ours is the socket: one asyncio protocol per connection, a list of idle connections per
@@ -22,8 +23,9 @@ an answer's end make its connection unusable too. Bodies are streamed to the cal
 cap of :func:`~sonnys_async._transport.body.read_capped` still stops a huge answer early);
 reading pauses the socket past :data:`_HIGH_WATER` bytes unread.
 
-When a mocking library has patched httpcore's pool (respx, ``respx.mock`` with its default
-mocker), requests go through httpx's own transport instead, so those mocks still see them.
+When a mocking library has patched httpx's transport or httpcore's pool (pytest-httpx, respx),
+or the loop is not asyncio's, requests go through httpx's own transport instead, so those mocks
+still see them.
 """
 
 from __future__ import annotations
@@ -43,8 +45,10 @@ import httpx
 
 __all__ = ["KEEPALIVE_EXPIRY", "WireTransport"]
 
-#: Seconds an idle keep-alive connection may wait for reuse (httpx's own default).
-KEEPALIVE_EXPIRY: Final = 5.0
+#: Seconds an idle keep-alive connection may wait for reuse: under Apache's default
+#: ``KeepAliveTimeout`` (5 s, httpx's own expiry), so a request is not sent just as the server
+#: closes the connection it waited on.
+KEEPALIVE_EXPIRY: Final = 4.0
 #: Idle connections kept per origin (httpx's ``max_keepalive_connections``).
 MAX_IDLE: Final = 20
 #: Largest answer head accepted (status line and headers; httpcore's bound, not h11's 16 KiB).
@@ -52,19 +56,45 @@ _MAX_HEAD: Final = 100 * 1024
 _HIGH_WATER: Final = 256 * 1024
 _LOW_WATER: Final = 64 * 1024
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
-#: httpcore's pool method as imported; anything else there means a mock patched it.
-_POOL_METHOD: Final = httpcore.AsyncConnectionPool.handle_async_request
+#: Where httpx's and httpcore's request methods are defined; anything else in their place
+#: means a mocking library patched them (respx patches httpcore's pool, pytest-httpx httpx's
+#: transport). Compared by definition site, not by identity, so an import under a mock holds.
+_STOCK: Final = (
+    (httpx.AsyncHTTPTransport, "httpx._transports.default"),
+    (httpcore.AsyncConnectionPool, "httpcore._async.connection_pool"),
+)
+_METHOD: Final = "handle_async_request"
 
 Origin = tuple[str, str, int]
 
 
-def _mocked() -> bool:
-    return httpcore.AsyncConnectionPool.handle_async_request is not _POOL_METHOD
+def _defer_to_httpx() -> bool:
+    """Whether httpx's own transport must send the request: a mock patched it (or httpcore's
+    pool), or the running loop is not asyncio's (trio, under anyio)."""
+    for cls, module in _STOCK:
+        method = getattr(cls, _METHOD, None)
+        if getattr(method, "__module__", None) != module or (
+            getattr(method, "__qualname__", None) != f"{cls.__name__}.{_METHOD}"
+        ):
+            return True
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return True
+    return False
 
 
 def _timeout(timeouts: dict[str, Any], key: str) -> float | None:
     value = timeouts.get(key)
     return None if value is None else float(value)
+
+
+def _framed(conn: _Connection, event: Any) -> bytes:
+    """``conn.h11.send(event)``, h11's refusal as httpx's (before anything of it is written)."""
+    try:
+        return conn.h11.send(event) or b""
+    except h11.LocalProtocolError as exc:
+        raise httpx.LocalProtocolError(str(exc)) from exc
 
 
 def _readable(sock: Any) -> bool:
@@ -267,17 +297,20 @@ class WireTransport(httpx.AsyncBaseTransport):
         return self._ssl
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if _mocked():
+        if self._closed:
+            raise httpx.ConnectError("the transport is closed")  # nothing was sent
+        if _defer_to_httpx():
             if self._fallback is None:
                 self._fallback = httpx.AsyncHTTPTransport(verify=self._verify)
             return await self._fallback.handle_async_request(request)
-        if self._closed:
-            raise RuntimeError("the transport is closed")
         url = request.url
         scheme = url.scheme
         if scheme not in _DEFAULT_PORTS:
             raise httpx.UnsupportedProtocol(f"unsupported URL scheme {scheme!r}")
-        origin = (scheme, url.host, url.port or _DEFAULT_PORTS[scheme])
+        # The host as sent (IDNA 2008 A-labels, as httpx writes the Host header), for the
+        # address lookup and the TLS server name alike.
+        host = url.raw_host.decode("ascii")
+        origin = (scheme, host, url.port or _DEFAULT_PORTS[scheme])
         timeouts: dict[str, Any] = request.extensions.get("timeout", {})
         read_timeout = _timeout(timeouts, "read")
         conn = self._checkout(origin) or await self._connect(origin, _timeout(timeouts, "connect"))
@@ -300,25 +333,19 @@ class WireTransport(httpx.AsyncBaseTransport):
         self, conn: _Connection, request: httpx.Request, timeouts: dict[str, Any]
     ) -> h11.Response:
         write_timeout = _timeout(timeouts, "write")
-        try:
-            head = conn.h11.send(
-                h11.Request(
-                    method=request.method,
-                    target=request.url.raw_path,
-                    headers=request.headers.raw,
-                )
-            )
-        except h11.LocalProtocolError as exc:
-            raise httpx.LocalProtocolError(str(exc)) from exc
-        assert head is not None
-        pending = head
+        pending = _framed(
+            conn,
+            h11.Request(
+                method=request.method, target=request.url.raw_path, headers=request.headers.raw
+            ),
+        )
         async for chunk in request.stream:  # type: ignore[union-attr]
             if chunk:
-                pending += conn.h11.send(h11.Data(data=chunk)) or b""
+                pending += _framed(conn, h11.Data(data=chunk))
                 if len(pending) >= _LOW_WATER:
                     await self._write(conn, pending, write_timeout)
                     pending = b""
-        pending += conn.h11.send(h11.EndOfMessage()) or b""
+        pending += _framed(conn, h11.EndOfMessage())
         await self._write(conn, pending, write_timeout)
         read_timeout = _timeout(timeouts, "read")
         while True:
@@ -341,12 +368,22 @@ class WireTransport(httpx.AsyncBaseTransport):
         tls = self._ssl_context() if scheme == "https" else None
         try:
             async with asyncio.timeout(seconds):
+                # Happy eyeballs (RFC 8305), as httpcore's backend does: a host whose first
+                # address does not answer (IPv6 broken on the store's network) still connects.
                 _, conn = await loop.create_connection(
-                    _Connection, host, port, ssl=tls, server_hostname=host if tls else None
+                    _Connection,
+                    host,
+                    port,
+                    ssl=tls,
+                    server_hostname=host if tls else None,
+                    happy_eyeballs_delay=0.25,
+                    interleave=1,
                 )
         except TimeoutError as exc:
             raise httpx.ConnectTimeout(f"timed out connecting to {host}:{port}") from exc
-        except OSError as exc:  # refused, unreachable, DNS, TLS (ssl.SSLError is an OSError)
+        except (OSError, ValueError) as exc:
+            # Refused, unreachable, DNS, TLS (ssl.SSLError is an OSError), or a host name the
+            # resolver cannot encode (UnicodeError): nothing was sent.
             raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
         return conn
 

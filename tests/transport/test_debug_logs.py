@@ -24,6 +24,8 @@ import uvicorn
 
 from sonnys_async import AsyncBackofficeClient
 from sonnys_async._transport import RetryPolicy
+from sonnys_async._transport.pool import _Shared
+from sonnys_async._transport.wire import WireTransport
 from sonnys_async.redaction import HTTP_LOGGERS, RedactingFilter, protect_http_loggers
 from sonnys_async.sandbox import Sandbox, SandboxOptions
 
@@ -81,8 +83,17 @@ def capture() -> AsyncIterator[Capture]:  # type: ignore[misc]
 
 @pytest.mark.parametrize("through", ["wire", "httpcore"])
 async def test_a_full_exchange_over_a_socket_logs_no_secret_on_any_logger(
-    capture: Capture, through: str
+    capture: Capture, through: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)  # a proxy would take httpx's path instead
     transport = httpx.AsyncHTTPTransport() if through == "httpcore" else None
     async with (
         served() as (sb, base),
@@ -112,6 +123,8 @@ async def test_a_full_exchange_over_a_socket_logs_no_secret_on_any_logger(
         )
         # The edit page echoes the PIN in clear (§21.11).
         profile = await client.get_employee_profile(pos_user_id=93131)
+        directs = {type(s.direct) for s in client.transport._pool.sessions}
+    assert directs == ({WireTransport} if through == "wire" else {_Shared})
     assert created.pos_pin == profile.pos_pin == PIN
     session_ids = {r.session_id for r in sb.request_log if r.session_id}
     assert session_ids

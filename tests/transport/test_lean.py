@@ -89,7 +89,15 @@ def test_pages_parse_the_same_from_the_main_column(name: str) -> None:
 # -- requests built once, as httpx's client would build them
 
 _PATHS = st.sampled_from(
-    ["/employee", "/employee/7", "/employee/create?x=1", "/a b/%zz", "relative", "//evil/x"]
+    [
+        "/employee",
+        "/employee/7",
+        "/employee/create?x=1",
+        "/a b/%zz",
+        "relative",
+        "//evil/x",
+        "/employee#top",
+    ]
 )
 _QUERY = st.none() | st.lists(
     st.tuples(TEXT, st.one_of(TEXT, st.none(), st.integers(), st.booleans())), max_size=4
@@ -133,6 +141,8 @@ def test_requests_are_built_as_httpx_builds_them(
         ("https://washu.sonnyscontrols.com/employee", False),
         ("http://[::1", True),  # httpx cannot parse it: the answer is unusable
         ("/a\x00b", True),
+        ("/" + "a" * 70_000, True),  # plain, but over httpx's length limit
+        ("/" + "a" * 3_000, False),  # long: left to httpx, which takes it
     ],
 )
 def test_a_redirect_is_refused_exactly_when_httpx_cannot_follow_it(

@@ -14,6 +14,7 @@ import select
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+import httpcore
 import httpx
 import pytest
 import respx
@@ -432,6 +433,16 @@ async def test_a_large_answer_streams_whole_through_flow_control(
     # Small water marks make sure reading is paused and resumed many times over.
     monkeypatch.setattr(wire, "_HIGH_WATER", 16 * 1024)
     monkeypatch.setattr(wire, "_LOW_WATER", 4 * 1024)
+    unread: list[int] = []
+    paused: list[bool] = []
+    received_by_protocol = wire._Connection.data_received
+
+    def spy(self: wire._Connection, data: bytes) -> None:
+        received_by_protocol(self, data)
+        unread.append(self._unread)
+        paused.append(self._paused)
+
+    monkeypatch.setattr(wire._Connection, "data_received", spy)
     payload = bytes(range(251)) * (2 * 1024 * 1024 // 251)
     server = await serve(keep_alive(payload))
 
@@ -447,6 +458,8 @@ async def test_a_large_answer_streams_whole_through_flow_control(
     assert received == payload
     assert following.content == payload
     assert server.accepted == 1
+    assert any(paused)  # reading was paused past the high-water mark...
+    assert max(unread) < 512 * 1024  # ...so unread bytes stayed bounded, not the whole 2 MB
 
 
 async def test_informational_answers_before_the_final_one_are_skipped(
@@ -735,8 +748,9 @@ async def test_closing_the_transport_closes_its_idle_connections(serve: Serve) -
     await transport.aclose()
 
     await wait(server.connections[0].saw_eof)
-    with pytest.raises(RuntimeError, match="closed"):
-        await transport.handle_async_request(request("GET", server.url()))
+    with pytest.raises(httpx.ConnectError, match="closed"):  # nothing sent: "not sent" rules
+        await transport.handle_async_request(request("POST", server.url(), data={"a": "b"}))
+    assert len(server.requests) == 1
 
 
 # --------------------------------------------------------------------------- mocks and the pool
@@ -754,6 +768,46 @@ async def test_respx_mocks_answer_requests_sent_through_it(
     assert mocked.text == "mocked"
     assert real.text == "real"
     assert server.accepted == 1  # only the request sent after the mock ended
+
+
+async def test_a_patched_httpx_transport_answers_requests_sent_through_it(
+    serve: Serve, transport: WireTransport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As pytest-httpx's fixture patches it.
+    async def mocked(self: httpx.AsyncHTTPTransport, req: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, text="mocked")
+
+    server = await serve(keep_alive(b"real"))
+    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", mocked)
+    answered = await fetch(transport, request("POST", server.url("/form"), data={"a": "b"}))
+
+    assert answered.text == "mocked"
+    assert server.accepted == 0
+
+
+async def test_a_patched_httpcore_pool_is_seen_whenever_it_was_patched(
+    serve: Serve, transport: WireTransport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The check compares where the method was defined, not the function seen at import.
+    async def mocked(self: httpcore.AsyncConnectionPool, req: httpcore.Request) -> object:
+        return httpcore.Response(200, content=b"mocked")
+
+    server = await serve(keep_alive(b"real"))
+    monkeypatch.setattr(httpcore.AsyncConnectionPool, "handle_async_request", mocked)
+    answered = await fetch(transport, request("GET", server.url()))
+
+    assert answered.content == b"mocked"
+    assert server.accepted == 0
+
+
+async def test_a_host_the_resolver_cannot_encode_is_a_connect_error(
+    transport: WireTransport,
+) -> None:
+    # httpx builds the request; Python's resolver refuses the 64-character label (UnicodeError):
+    # nothing was sent, so the error must say so (ConnectError), even for a POST.
+    post = request("POST", "http://" + "a" * 64 + ".example/", data={"a": "b"})
+    with pytest.raises(httpx.ConnectError):
+        await transport.handle_async_request(post)
 
 
 def test_sessions_send_through_it_when_no_proxy_is_configured(
