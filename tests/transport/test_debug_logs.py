@@ -82,18 +82,10 @@ def capture() -> AsyncIterator[Capture]:  # type: ignore[misc]
 
 
 @pytest.mark.parametrize("through", ["wire", "httpcore"])
+@pytest.mark.usefixtures("no_proxy")  # a proxy would take httpx's path instead
 async def test_a_full_exchange_over_a_socket_logs_no_secret_on_any_logger(
-    capture: Capture, through: str, monkeypatch: pytest.MonkeyPatch
+    capture: Capture, through: str
 ) -> None:
-    for name in (
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ):
-        monkeypatch.delenv(name, raising=False)  # a proxy would take httpx's path instead
     transport = httpx.AsyncHTTPTransport() if through == "httpcore" else None
     async with (
         served() as (sb, base),

@@ -30,14 +30,6 @@ Serve = Callable[[Script], Awaitable[RawServer]]
 TIMEOUTS = {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 5.0}
 #: Upper bound on waits for an event the server must see (never reached when things work).
 WAIT = 5.0
-PROXY_VARIABLES = (
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-)
 
 
 @pytest.fixture
@@ -810,29 +802,24 @@ async def test_a_host_the_resolver_cannot_encode_is_a_connect_error(
         await transport.handle_async_request(post)
 
 
-def test_sessions_send_through_it_when_no_proxy_is_configured(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+@pytest.mark.usefixtures("no_proxy")
+def test_sessions_send_through_it_when_no_proxy_is_configured() -> None:
     client, direct = new_client("http://127.0.0.1:9", None, True, 5.0, "test-agent")
 
     assert isinstance(direct, WireTransport)
     assert client._transport is direct
 
 
+@pytest.mark.usefixtures("no_proxy")
 def test_sessions_leave_a_configured_proxy_to_httpx(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
     _, direct = new_client("https://example.invalid", None, True, 5.0, "test-agent")
 
     assert direct is None
 
 
-def test_an_injected_transport_is_used_instead(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+@pytest.mark.usefixtures("no_proxy")
+def test_an_injected_transport_is_used_instead() -> None:
     injected = httpx.MockTransport(lambda r: httpx.Response(200))
     _, direct = new_client("http://127.0.0.1:9", injected, True, 5.0, "test-agent")
 
