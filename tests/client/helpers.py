@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 
 from sonnys_async._client import AsyncBackofficeClient
+from sonnys_async.errors import AuthenticationError
 from sonnys_async.sandbox import Sandbox
 
 Pairs = list[tuple[str, str]]
@@ -32,6 +33,21 @@ async def warm(client: AsyncBackofficeClient) -> None:
     await client.list_pos_templates()
     await client.list_backoffice_templates()
     await client.is_phone_available("6150000000")
+
+
+async def logs_in(sb: Sandbox, username: str, password: str) -> bool:
+    """Whether ``username`` can log in to the sandbox with ``password`` (a fresh client).
+
+    Only a refused login is ``False``; any other failure fails the test.
+    """
+    async with AsyncBackofficeClient(
+        sb.base_url, username=username, password=password, transport=sb.transport()
+    ) as other:
+        try:
+            await other.login()
+        except AuthenticationError:
+            return False
+        return True
 
 
 def work_requests(client: AsyncBackofficeClient) -> int:

@@ -21,7 +21,7 @@ from sonnys_async.models import EmployeeCreated
 from sonnys_async.sandbox import Sandbox
 
 from .conftest import hire
-from .helpers import Hook, Killed, die, posts
+from .helpers import Hook, Killed, die, logs_in, posts
 
 
 async def _drain(bulk: Bulk[Any, Any]) -> list[Outcome[Any, Any]]:
@@ -157,17 +157,6 @@ async def _leavers(client: AsyncBackofficeClient, n: int) -> list[EmployeeCreate
     return out
 
 
-async def _logs_in(sb: Sandbox, username: str, password: str) -> bool:
-    async with AsyncBackofficeClient(
-        sb.base_url, username=username, password=password, transport=sb.transport()
-    ) as other:
-        try:
-            await other.login()
-        except Exception:
-            return False
-        return True
-
-
 async def test_rehire_employees_journal_the_password_and_a_rerun_keeps_it(
     sb: Sandbox, client: AsyncBackofficeClient, tmp_path: Path
 ) -> None:
@@ -181,7 +170,7 @@ async def test_rehire_employees_journal_the_password_and_a_rerun_keeps_it(
     for o in first:
         assert o.result.backoffice_login == "reactivated"
         assert o.result.backoffice_password == started[o.key]["backoffice_password"]
-        assert await _logs_in(sb, o.result.backoffice_username, o.result.backoffice_password)
+        assert await logs_in(sb, o.result.backoffice_username, o.result.backoffice_password)
     before = posts(sb)
     with Journal(path) as journal:
         again = await _drain(client.rehire_employees(rows, journal=journal))
@@ -213,7 +202,7 @@ async def test_an_interrupted_rehire_is_finished_with_the_journaled_password(
     assert outcome.status == "ok"
     assert outcome.resolved
     assert outcome.result.backoffice_password == item["backoffice_password"]
-    assert await _logs_in(sb, outcome.result.backoffice_username, item["backoffice_password"])
+    assert await logs_in(sb, outcome.result.backoffice_username, item["backoffice_password"])
     rates = [w.rate for w in sb.state.employees[leaver.employee_id].wages]
     assert rates == [Decimal("15.50"), Decimal("16.90")]
     assert any("already 16.90" in w for w in outcome.result.warnings)
@@ -265,7 +254,7 @@ async def test_create_backoffice_users_once_and_settle_an_interrupted_one(
     assert sb.state.site_ids_of(linked.sites) == sb.state.site_ids_of(
         sb.state.employees[employee.employee_id].sites
     )
-    assert await _logs_in(sb, "bulk_linked", by_key["bulk_linked"].result.password)
+    assert await logs_in(sb, "bulk_linked", by_key["bulk_linked"].result.password)
     before = posts(sb)
     with Journal(path) as journal:
         again = await _drain(client.create_backoffice_users(rows, journal=journal))

@@ -16,7 +16,7 @@ from sonnys_async.journal import Journal
 from sonnys_async.sandbox import Sandbox
 
 from .conftest import hire, make_client
-from .helpers import Hook, posts
+from .helpers import Hook, logs_in, posts
 
 _AUDITOR: dict[str, Any] = {
     "username": "auditor",
@@ -29,17 +29,6 @@ _AUDITOR: dict[str, Any] = {
 async def _drain(bulk: Bulk[Any, Any]) -> list[Outcome[Any, Any]]:
     async with bulk as run:
         return [o async for o in run]
-
-
-async def _logs_in(sb: Sandbox, username: str, password: str) -> bool:
-    async with AsyncBackofficeClient(
-        sb.base_url, username=username, password=password, transport=sb.transport()
-    ) as other:
-        try:
-            await other.login()
-        except Exception:
-            return False
-        return True
 
 
 async def test_a_rerun_after_a_duplicate_refusal_leaves_the_existing_login_alone(
@@ -61,7 +50,7 @@ async def test_a_rerun_after_a_duplicate_refusal_leaves_the_existing_login_alone
         assert posts(sb) == before  # refused by the pre-flight: nothing was sent
         assert stored.password == "HumanPass123"
         assert stored.template_id == template
-    assert await _logs_in(sb, "auditor", "HumanPass123")
+    assert await logs_in(sb, "auditor", "HumanPass123")
 
 
 async def test_a_create_whose_answer_was_lost_is_adopted_on_the_rerun(
@@ -93,7 +82,7 @@ async def test_a_create_whose_answer_was_lost_is_adopted_on_the_rerun(
     assert settled.result.user_id == created.id
     assert settled.result.password == lost.item.password
     assert created.tokens == frozenset(manager.tokens)
-    assert await _logs_in(sb, "auditor", lost.item.password)
+    assert await logs_in(sb, "auditor", lost.item.password)
 
 
 async def test_an_ambiguous_attempt_still_settles_after_a_later_refusal(
@@ -111,7 +100,7 @@ async def test_an_ambiguous_attempt_still_settles_after_a_later_refusal(
     with Journal(path) as journal:
         (outcome,) = await _drain(client.create_backoffice_users([row], journal=journal))
     assert (outcome.status, outcome.resolved) == ("ok", True)
-    assert await _logs_in(sb, "auditor", "Journaled4Pass")
+    assert await logs_in(sb, "auditor", "Journaled4Pass")
 
 
 async def test_a_lost_answer_that_named_its_user_adopts_no_other(

@@ -12,18 +12,7 @@ from sonnys_async.models import BackofficePasswordReset, EmployeeRehired
 from sonnys_async.sandbox import Sandbox
 
 from .conftest import hire
-from .helpers import posts
-
-
-async def _logs_in(sb: Sandbox, username: str, password: str) -> bool:
-    async with AsyncBackofficeClient(
-        sb.base_url, username=username, password=password, transport=sb.transport()
-    ) as other:
-        try:
-            await other.login()
-        except Exception:
-            return False
-        return True
+from .helpers import logs_in, posts
 
 
 async def test_a_leaver_with_a_login_is_rehired_with_their_sites_template_and_login(
@@ -39,7 +28,7 @@ async def test_a_leaver_with_a_login_is_rehired_with_their_sites_template_and_lo
     await client.disable_employee(pos_user_id=created.pos_user_id, disable_backoffice_user=True)
     assert created.backoffice_user_id is not None
     assert sb.state.users[created.backoffice_user_id].is_deleted
-    assert not await _logs_in(sb, "comeback_kid", created.backoffice_password or "")
+    assert not await logs_in(sb, "comeback_kid", created.backoffice_password or "")
 
     rehired = await client.rehire_employee(
         pos_user_id=created.pos_user_id,
@@ -63,7 +52,7 @@ async def test_a_leaver_with_a_login_is_rehired_with_their_sites_template_and_lo
     assert rehired.backoffice_password not in repr(rehired)  # ...and never in a repr
     user = sb.state.users[created.backoffice_user_id]
     assert not user.is_deleted
-    assert await _logs_in(sb, "comeback_kid", rehired.backoffice_password)
+    assert await logs_in(sb, "comeback_kid", rehired.backoffice_password)
     assert rehired.verified
     listed = await client.list_backoffice_users(username="comeback_kid")
     assert [(u.user_id, u.is_active) for u in listed] == [(user.id, True)]
@@ -118,7 +107,7 @@ async def test_a_rehire_without_a_linked_login_creates_one_when_asked(
     assert rehired.backoffice_login == "created"
     assert rehired.backoffice_user_id is not None
     assert sb.state.users[rehired.backoffice_user_id].employee_id == created.employee_id
-    assert await _logs_in(sb, "fresh_login", rehired.backoffice_password or "")
+    assert await logs_in(sb, "fresh_login", rehired.backoffice_password or "")
 
 
 async def test_creating_a_login_on_rehire_needs_a_template_before_any_write(
@@ -178,8 +167,8 @@ async def test_a_password_reset_is_proven_by_a_login_and_masked(
     assert reset.verified
     assert reset.password != created.backoffice_password
     assert reset.password not in repr(reset) + str(reset)
-    assert await _logs_in(sb, "forgetful", reset.password)
-    assert not await _logs_in(sb, "forgetful", created.backoffice_password or "")
+    assert await logs_in(sb, "forgetful", reset.password)
+    assert not await logs_in(sb, "forgetful", created.backoffice_password or "")
 
 
 async def test_reactivating_an_active_login_sends_nothing(
